@@ -1,0 +1,80 @@
+#include "engine/endpoint.hpp"
+
+#include <stdexcept>
+
+namespace rb {
+
+std::string Endpoint::host_header() const {
+  const bool default_port = (tls && port == 443) || (!tls && port == 80);
+  const bool ipv6 = host.find(':') != std::string::npos;
+  std::string out = ipv6 ? "[" + host + "]" : host;
+  if (!default_port) {
+    out += ":" + std::to_string(port);
+  }
+  return out;
+}
+
+Endpoint parse_endpoint_url(const std::string& name, const std::string& url) {
+  Endpoint ep;
+  ep.name = name;
+  ep.url = url;
+
+  std::string rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+    ep.port = 80;
+  } else if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+    ep.tls = true;
+    ep.port = 443;
+  } else {
+    throw std::invalid_argument("URL must start with http:// or https://");
+  }
+
+  const auto slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  ep.base_path = slash == std::string::npos ? "" : rest.substr(slash);
+  if (authority.find('@') != std::string::npos) {
+    throw std::invalid_argument("credentials in the URL are not supported; use a header");
+  }
+
+  std::string port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string::npos) {
+      throw std::invalid_argument("unterminated [ in IPv6 address");
+    }
+    ep.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') {
+        throw std::invalid_argument("expected :port after ]");
+      }
+      port_text = authority.substr(close + 2);
+    }
+  } else {
+    const auto colon = authority.rfind(':');
+    ep.host = authority.substr(0, colon);
+    if (colon != std::string::npos) {
+      port_text = authority.substr(colon + 1);
+    }
+  }
+  if (ep.host.empty()) {
+    throw std::invalid_argument("URL has no host");
+  }
+  if (!port_text.empty()) {
+    std::size_t used = 0;
+    unsigned long port = 0;
+    try {
+      port = std::stoul(port_text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != port_text.size() || port == 0 || port > 65535) {
+      throw std::invalid_argument("invalid port \"" + port_text + "\" (expected 1 to 65535)");
+    }
+    ep.port = static_cast<std::uint16_t>(port);
+  }
+  return ep;
+}
+
+}  // namespace rb

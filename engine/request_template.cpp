@@ -1,0 +1,63 @@
+#include "engine/request_template.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace rb {
+
+namespace {
+
+bool same_name(const std::string& a, const char* b) {
+  std::size_t i = 0;
+  for (; i < a.size() && b[i] != '\0'; ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return i == a.size() && b[i] == '\0';
+}
+
+}  // namespace
+
+std::string render_request(const RequestTemplate& request, const std::string& host_header,
+                           const std::string& base_path) {
+  std::string target = base_path;
+  if (!target.empty() && target.back() == '/' && !request.path.empty() &&
+      request.path.front() == '/') {
+    target.pop_back();
+  }
+  target += request.path.empty() ? "/" : request.path;
+
+  std::string out;
+  out.reserve(128 + request.body.size());
+  out += request.method + " " + target + " HTTP/1.1\r\n";
+
+  bool has_host = false;
+  bool has_length = false;
+  bool has_user_agent = false;
+  for (const auto& [name, value] : request.headers) {
+    has_host = has_host || same_name(name, "host");
+    has_length = has_length || same_name(name, "content-length") ||
+                 same_name(name, "transfer-encoding");
+    has_user_agent = has_user_agent || same_name(name, "user-agent");
+  }
+  if (!has_host) {
+    out += "Host: " + host_header + "\r\n";
+  }
+  if (!has_user_agent) {
+    out += "User-Agent: retrybench\r\n";
+  }
+  for (const auto& [name, value] : request.headers) {
+    out += name + ": " + value + "\r\n";
+  }
+  if (!has_length && (!request.body.empty() || request.method == "POST" ||
+                      request.method == "PUT" || request.method == "PATCH")) {
+    out += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
+  }
+  out += "\r\n";
+  out += request.body;
+  return out;
+}
+
+}  // namespace rb

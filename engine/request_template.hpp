@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/time.hpp"
+
+namespace rb {
+
+// The request a scenario sends, before it is bound to an endpoint.
+struct RequestTemplate {
+  std::string method = "GET";
+  std::string path = "/";  // path and query, appended to the endpoint's base path
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::vector<std::string> secret_headers;  // extra header names to redact in outputs
+};
+
+// Per-attempt timeouts applied by the transport.
+struct AttemptTimeouts {
+  Duration connect{from_seconds(5)};     // TCP connect plus TLS handshake
+  Duration first_byte{from_seconds(30)};  // from the request written to the first response byte
+  Duration total{from_seconds(30)};      // from the attempt's start to its end
+};
+
+// Builds the bytes of an HTTP/1.1 request for one endpoint: request line, Host, the
+// template's headers, Content-Length when there is a body, then the body.
+std::string render_request(const RequestTemplate& request, const std::string& host_header,
+                           const std::string& base_path);
+
+}  // namespace rb

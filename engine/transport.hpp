@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+
+#include "common/time.hpp"
+#include "engine/outcome.hpp"
+
+namespace rb {
+
+// What the request flow asks a transport to send.
+struct AttemptSpec {
+  std::uint64_t token = 0;     // opaque to the transport; handed back with the result
+  std::uint64_t request_id = 0;  // the logical request, for logs
+  std::size_t endpoint = 0;    // index into the run's endpoint list
+  Duration started_at{0};      // clock time at which the attempt starts
+  Duration deadline_at{0};     // the attempt must end by then (0: only its own timeouts)
+};
+
+// Receives the end of each attempt. Called exactly once per started attempt, unless the
+// attempt was cancelled, in which case it is never called.
+class AttemptSink {
+ public:
+  virtual ~AttemptSink() = default;
+  virtual void on_attempt_done(std::uint64_t token, const AttemptResult& result) = 0;
+};
+
+// Sends attempts to endpoints: real sockets in live runs, a fault model in simulated ones.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  // Starts an attempt. The result arrives later through the sink, never from inside start().
+  virtual void start(const AttemptSpec& spec) = 0;
+
+  // Abandons an attempt in flight; its result is never delivered.
+  virtual void cancel(std::uint64_t token) = 0;
+};
+
+// The clock and timers that the request flow runs on. The driver that owns the scheduler
+// delivers each timer back to the request flow with RequestFlow::on_timer(token).
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+
+  virtual Duration now() const = 0;
+
+  // Arranges for the token to come back at or after `at`.
+  virtual void schedule(Duration at, std::uint64_t token) = 0;
+};
+
+}  // namespace rb
