@@ -1,0 +1,62 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/histogram.hpp"
+#include "engine/outcome.hpp"
+#include "engine/strategy/retry_policy.hpp"
+#include "engine/time_series.hpp"
+
+namespace rb {
+
+// What the client sent to one endpoint during a strategy's run.
+struct EndpointCounters {
+  std::uint64_t attempts = 0;   // attempts started
+  std::uint64_t succeeded = 0;  // attempts that succeeded
+  std::uint64_t failed = 0;     // attempts that ended in any other class
+};
+
+// Everything measured for one strategy. Logical requests and attempts are counted apart:
+// requests = succeeded + failed + dropped, and attempts >= requests - dropped.
+struct StrategyMetrics {
+  explicit StrategyMetrics(std::size_t endpoint_count = 0);
+
+  std::uint64_t requests = 0;   // logical requests the load profile produced
+  std::uint64_t succeeded = 0;  // logical requests whose final attempt succeeded
+  std::uint64_t failed = 0;     // logical requests that ended without success (cancelled too)
+  std::uint64_t dropped = 0;    // not started: the in-flight limit was reached
+  std::uint64_t cancelled = 0;  // still in flight when the grace period ended (in `failed`)
+  std::uint64_t attempts = 0;   // attempts started, by the strategy (transport retries apart)
+  std::uint64_t transport_retries = 0;  // stale keep-alive connections retried by the transport
+  std::uint64_t retry_after_invalid = 0;  // Retry-After headers that could not be used
+
+  ClassCounts final_classes{};             // class of each failed request's last attempt
+  std::map<int, std::uint64_t> final_statuses;  // status of failed requests that got one
+  ClassCounts attempt_classes{};           // class of every attempt
+  std::map<int, std::uint64_t> attempt_statuses;  // status of every attempt that got one
+  std::array<std::uint64_t, kRetryVerdictCount> verdicts{};  // strategy answers, by kind
+  std::map<std::string, std::uint64_t> retries_by_reason;    // "status_429", "reset", ...
+  std::array<std::uint64_t, 3> waits{};        // retry waits by WaitReason
+  std::array<double, 3> wait_seconds{};        // total wait by WaitReason, seconds
+  std::map<int, std::uint64_t> attempts_per_request;  // requests by number of attempts
+
+  Histogram latency;            // logical request, from intended start to end, all outcomes
+  Histogram latency_succeeded;  // the same, successful requests only
+  Histogram service;            // each attempt, from its bytes written to its end
+  Histogram lag;                // first attempt's actual start minus its intended start
+
+  std::vector<EndpointCounters> endpoints;
+  TimeSeries series;
+
+  double success_rate() const;
+  double amplification() const;  // attempts per logical request that was started
+};
+
+// The reason key under which a retry after `result` is counted: "status_503", "reset", ...
+std::string retry_reason_key(const AttemptResult& result);
+
+}  // namespace rb

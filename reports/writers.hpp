@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "reports/result.hpp"
+
+namespace rb {
+
+// Writes every report file of a run into `dir` (created when missing): result.json,
+// summary.csv, timeseries.csv, latency.csv, one .hgrm per strategy, report.html and
+// junit.xml. Each file is written to a temporary name and renamed. Returns the paths
+// written; throws std::runtime_error "cannot write FILE: reason" on failure.
+std::vector<std::string> write_reports(const RunResult& result, const std::string& dir);
+
+// The comparison table for the terminal, at most 100 columns wide.
+std::string format_comparison_table(const RunResult& result, bool color);
+
+}  // namespace rb
