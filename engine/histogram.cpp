@@ -31,8 +31,9 @@ Histogram::Histogram(int significant_digits) : digits_(significant_digits) {
 }
 
 std::uint32_t Histogram::index_of(std::int64_t micros) const {
-  const int top_bit = 63 - __builtin_clzll(static_cast<std::uint64_t>(micros | sub_bucket_mask_));
-  const int bucket = top_bit - sub_bucket_half_magnitude_ - 1;
+  // Bit length of the value, at least that of the sub-bucket mask, picks the bucket.
+  const int bit_length = 64 - __builtin_clzll(static_cast<std::uint64_t>(micros | sub_bucket_mask_));
+  const int bucket = bit_length - sub_bucket_half_magnitude_ - 1;
   const std::int64_t sub_bucket = micros >> bucket;
   const std::int64_t index = ((bucket + 1) << sub_bucket_half_magnitude_) + sub_bucket -
                              sub_bucket_half_;

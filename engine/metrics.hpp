@@ -14,7 +14,7 @@
 namespace rb {
 
 // What the client sent to one endpoint during a strategy's run.
-struct EndpointCounters {
+struct EndpointAttempts {
   std::uint64_t attempts = 0;   // attempts started
   std::uint64_t succeeded = 0;  // attempts that succeeded
   std::uint64_t failed = 0;     // attempts that ended in any other class
@@ -49,7 +49,7 @@ struct StrategyMetrics {
   Histogram service;            // each attempt, from its bytes written to its end
   Histogram lag;                // first attempt's actual start minus its intended start
 
-  std::vector<EndpointCounters> endpoints;
+  std::vector<EndpointAttempts> endpoints;
   TimeSeries series;
 
   double success_rate() const;

@@ -118,7 +118,7 @@ void RequestFlow::record_attempt_end(RequestState& state, const AttemptResult& r
   }
   metrics_.service.record(result.service_time.count() > 0 ? result.service_time
                                                           : now - state.attempt_started_at);
-  EndpointCounters& endpoint = metrics_.endpoints[state.endpoint];
+  EndpointAttempts& endpoint = metrics_.endpoints[state.endpoint];
   if (result.cls == AttemptClass::kSuccess) {
     ++endpoint.succeeded;
   } else {

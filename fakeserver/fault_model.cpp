@@ -128,7 +128,8 @@ FaultModel::Faults FaultModel::make_faults(const FaultProfile& profile, const Ph
       f.choices.push_back({sum, FaultKind::kError, i});
     }
   }
-  const FaultKind timeout_kind = f.timeout.delay ? FaultKind::kTimeoutDelay : FaultKind::kTimeoutHold;
+  const FaultKind timeout_kind =
+      f.timeout.delay ? FaultKind::kTimeoutDelay : FaultKind::kTimeoutHold;
   const std::pair<double, FaultKind> others[] = {
       {f.timeout.probability, timeout_kind},
       {connection.reset_before_response, FaultKind::kResetBeforeResponse},

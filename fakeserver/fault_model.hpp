@@ -77,11 +77,11 @@ enum class ErrorKind : std::uint8_t {
 // A fault applied to the connection instead of (or while) answering.
 enum class ConnectionFault : std::uint8_t {
   kNone,
-  kResetBeforeResponse,  // RST, nothing sent
-  kResetMidResponse,     // status line, headers and half the body, then RST
-  kCloseWithoutResponse, // FIN, nothing sent
-  kTruncatedBody,        // full Content-Length, half the body, then FIN
-  kMalformedStatusLine,  // a status line no HTTP parser accepts, then FIN
+  kResetBeforeResponse,   // RST, nothing sent
+  kResetMidResponse,      // status line, headers and half the body, then RST
+  kCloseWithoutResponse,  // FIN, nothing sent
+  kTruncatedBody,         // full Content-Length, half the body, then FIN
+  kMalformedStatusLine,   // a status line no HTTP parser accepts, then FIN
 };
 
 // The injected fault a decision counts as, for statistics. kNone: an ordinary answer.
@@ -108,11 +108,11 @@ const char* fault_kind_name(FaultKind kind);
 
 // Facts about one request that the decision depends on. Views must stay valid during decide().
 struct RequestFacts {
-  std::string_view method;               // request method, for example "POST"
-  std::string_view path;                 // request target without the query string
-  std::size_t body_bytes = 0;            // request body size, bytes
-  std::optional<std::string_view> model; // chat completions: the body's "model" field
-  bool body_valid = true;                // chat completions: body is a JSON object with a model
+  std::string_view method;                  // request method, for example "POST"
+  std::string_view path;                    // request target without the query string
+  std::size_t body_bytes = 0;               // request body size, bytes
+  std::optional<std::string_view> model;    // chat completions: the body's "model" field
+  bool body_valid = true;                   // chat completions: body is a JSON object with a model
   std::optional<std::string_view> api_key;  // key from "Authorization: Bearer" or x-api-key
 };
 
@@ -125,20 +125,20 @@ struct RateLimitHeaders {
 
 // The model's answer for one request.
 struct Decision {
-  Route route = Route::kNotFound;        // which API path the request addressed
-  int status = 200;                      // HTTP status to send
-  BodyKind body = BodyKind::kCompletion; // what body to render
-  ErrorKind error = ErrorKind::kNone;    // which error body, for BodyKind::kError
-  const std::string* custom_body = nullptr;  // BodyKind::kCustom: owned by the model
-  Duration delay{0};                     // time from admission to the answer
-  bool hold = false;                     // never answer
+  Route route = Route::kNotFound;                       // which API path the request addressed
+  int status = 200;                                     // HTTP status to send
+  BodyKind body = BodyKind::kCompletion;                // what body to render
+  ErrorKind error = ErrorKind::kNone;                   // which error body, for BodyKind::kError
+  const std::string* custom_body = nullptr;             // BodyKind::kCustom: owned by the model
+  Duration delay{0};                                    // time from admission to the answer
+  bool hold = false;                                    // never answer
   ConnectionFault connection = ConnectionFault::kNone;  // applied when the answer is due
-  FaultKind fault = FaultKind::kNone;    // the injected fault this counts as
-  bool uses_capacity = false;            // must pass admit() before service starts
-  std::optional<Duration> retry_after;   // exact Retry-After value; rendering rounds it
+  FaultKind fault = FaultKind::kNone;                   // the injected fault this counts as
+  bool uses_capacity = false;                           // must pass admit() before service starts
+  std::optional<Duration> retry_after;         // exact Retry-After value; rendering rounds it
   std::optional<RateLimitHeaders> rate_limit;  // x-ratelimit-* values to send
-  std::size_t prompt_tokens = 0;         // completion usage: derived from the body size
-  std::size_t completion_tokens = 0;     // completion usage: derived from the reply size
+  std::size_t prompt_tokens = 0;               // completion usage: derived from the body size
+  std::size_t completion_tokens = 0;           // completion usage: derived from the reply size
 };
 
 // Result of asking for a capacity slot.
@@ -190,9 +190,9 @@ class FaultModel {
  private:
   // One categorical outcome of the per-request fault draw.
   struct FaultChoice {
-    double upper = 0;         // cumulative probability bound of this outcome
+    double upper = 0;  // cumulative probability bound of this outcome
     FaultKind kind = FaultKind::kNone;
-    std::size_t error = 0;    // index into Faults::errors for FaultKind::kError
+    std::size_t error = 0;  // index into Faults::errors for FaultKind::kError
   };
 
   // The faults in force during one phase (index 0: outside every phase).

@@ -8,11 +8,22 @@ namespace rb {
 
 namespace {
 
-constexpr const char* kProfileKeys[] = {
-    "models",           "api_key",        "reply",          "latency",
-    "rate_limit",       "errors",         "timeout",        "connection",
-    "capacity",         "phases",         "retry_after_format", "retry_after_ms",
-    "idle_timeout",     "header_timeout", "max_header_bytes",   "max_body_bytes"};
+constexpr const char* kProfileKeys[] = {"models",
+                                        "api_key",
+                                        "reply",
+                                        "latency",
+                                        "rate_limit",
+                                        "errors",
+                                        "timeout",
+                                        "connection",
+                                        "capacity",
+                                        "phases",
+                                        "retry_after_format",
+                                        "retry_after_ms",
+                                        "idle_timeout",
+                                        "header_timeout",
+                                        "max_header_bytes",
+                                        "max_body_bytes"};
 
 double read_probability(const JsonNode& node, const std::string& key) {
   return node.get_number_in(key, 0.0, 0.0, 1.0);
@@ -181,15 +192,16 @@ void check_probability_sum(const JsonNode& node, const std::vector<ErrorSpec>& e
                            const TimeoutSpec& timeout, const ConnectionFaultSpec& connection) {
   const double sum = fault_probability_sum(errors, timeout, connection);
   if (sum > 1.0 + 1e-9) {
-    node.fail(fmt::format("the probabilities of errors, timeout and connection faults add up to "
-                          "{}, expected at most 1",
-                          sum));
+    node.fail(
+        fmt::format("the probabilities of errors, timeout and connection faults add up to "
+                    "{}, expected at most 1",
+                    sum));
   }
 }
 
 PhaseSpec parse_phase(const JsonNode& node, const FaultProfile& base) {
-  node.allow_only({"from", "to", "outage", "latency", "rate_limit", "errors", "timeout",
-                   "connection"});
+  node.allow_only(
+      {"from", "to", "outage", "latency", "rate_limit", "errors", "timeout", "connection"});
   PhaseSpec phase;
   phase.from = node.get_duration("from", Duration(0));
   phase.to = node.get_duration("to", Duration::max());

@@ -89,26 +89,26 @@ struct FaultOverrides {
 
 // A time window [from, to) since the endpoint's start that overrides parts of the profile.
 struct PhaseSpec {
-  Duration from{0};                    // start, since the endpoint's start
-  Duration to{0};                      // end (exclusive); Duration::max() for "until stopped"
+  Duration from{0};                       // start, since the endpoint's start
+  Duration to{0};                         // end (exclusive); Duration::max() for "until stopped"
   OutageMode outage = OutageMode::kNone;  // outage behaviour during the window
-  FaultOverrides overrides;            // replaced profile parts during the window
+  FaultOverrides overrides;               // replaced profile parts during the window
 };
 
 // Everything that one fake endpoint does: its API surface and the faults it injects.
 struct FaultProfile {
-  std::vector<std::string> models;        // served model ids; empty: any model is accepted
-  std::optional<std::string> api_key;     // required key (Bearer or x-api-key); absent: none
+  std::vector<std::string> models;     // served model ids; empty: any model is accepted
+  std::optional<std::string> api_key;  // required key (Bearer or x-api-key); absent: none
   std::string reply = "This is a fake completion from retrybench.";  // assistant content
-  std::optional<LatencySpec> latency;     // service time; absent: answer at once
+  std::optional<LatencySpec> latency;       // service time; absent: answer at once
   std::optional<RateLimitSpec> rate_limit;  // token bucket; absent: unlimited
-  std::vector<ErrorSpec> errors;          // injected error statuses
-  TimeoutSpec timeout;                    // never-answered or late requests
-  ConnectionFaultSpec connection;         // connection-level faults
-  std::optional<CapacitySpec> capacity;   // finite capacity; absent: unlimited
-  std::vector<PhaseSpec> phases;          // time windows; the first matching one applies
+  std::vector<ErrorSpec> errors;            // injected error statuses
+  TimeoutSpec timeout;                      // never-answered or late requests
+  ConnectionFaultSpec connection;           // connection-level faults
+  std::optional<CapacitySpec> capacity;     // finite capacity; absent: unlimited
+  std::vector<PhaseSpec> phases;            // time windows; the first matching one applies
   RetryAfterFormat retry_after_format = RetryAfterFormat::kSeconds;  // Retry-After encoding
-  bool retry_after_ms = false;            // also send retry-after-ms (milliseconds)
+  bool retry_after_ms = false;                 // also send retry-after-ms (milliseconds)
   Duration idle_timeout = from_seconds(60);    // close a connection idle this long
   Duration header_timeout = from_seconds(10);  // close a client whose headers take this long
   std::int64_t max_header_bytes = 16384;       // larger request heads get 431

@@ -44,7 +44,9 @@ Duration TokenBucket::seconds_for(double missing) const {
   return Duration(static_cast<std::int64_t>(std::ceil(missing / rps_ * 1e9)));
 }
 
-Duration TokenBucket::time_until_token(Duration now) const { return seconds_for(1.0 - tokens(now)); }
+Duration TokenBucket::time_until_token(Duration now) const {
+  return seconds_for(1.0 - tokens(now));
+}
 
 Duration TokenBucket::time_until_full(Duration now) const {
   return seconds_for(burst_ - tokens(now));

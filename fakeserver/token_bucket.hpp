@@ -36,10 +36,10 @@ class TokenBucket {
   void refill(Duration now);
   Duration seconds_for(double tokens) const;
 
-  double rps_ = 1;       // refill rate, tokens per second
-  double burst_ = 1;     // capacity, tokens
-  double tokens_ = 1;    // tokens at last_
-  Duration last_{0};     // time of the last refill
+  double rps_ = 1;     // refill rate, tokens per second
+  double burst_ = 1;   // capacity, tokens
+  double tokens_ = 1;  // tokens at last_
+  Duration last_{0};   // time of the last refill
 };
 
 }  // namespace rb

@@ -16,4 +16,8 @@ std::vector<std::string> write_reports(const RunResult& result, const std::strin
 // The comparison table for the terminal, at most 100 columns wide.
 std::string format_comparison_table(const RunResult& result, bool color);
 
+// The .hgrm file name of a strategy's intended-time latency histogram: the name with every
+// byte other than letters, digits, '-', '_' and '.' replaced by '_'.
+std::string hgrm_file_name(const std::string& strategy_name);
+
 }  // namespace rb

@@ -2,16 +2,13 @@
 
 #include <utility>
 
+#include "engine/http/uv_clock.hpp"
+
 namespace rb::http {
 
 namespace {
 
 Connection& connection_of(void* data) { return *static_cast<Connection*>(data); }
-
-std::uint64_t to_uv_millis(Duration d) {
-  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(d).count();
-  return ms > 0 ? static_cast<std::uint64_t>(ms) : 0;
-}
 
 }  // namespace
 
@@ -38,7 +35,8 @@ int Connection::open(const sockaddr* address, Duration connect_timeout,
     close();
     return rc;
   }
-  uv_timer_start(&connect_timer_, on_connect_timeout, to_uv_millis(connect_timeout), 0);
+  const std::uint64_t delay = timer_delay_until(loop_, now_ns() + connect_timeout);
+  uv_timer_start(&connect_timer_, on_connect_timeout, delay, 0);
   return 0;
 }
 
@@ -61,6 +59,14 @@ void Connection::send(const char* data, std::size_t size, bool head_request) {
 void Connection::close() {
   if (state_ == State::kClosing) {
     return;
+  }
+  if (tls_ != nullptr && state_ == State::kIdle && !writing_) {
+    // A clean close keeps the TLS session resumable, which an abrupt one would not.
+    write_buffer_.clear();
+    if (tls_->shut_down(write_buffer_)) {
+      uv_buf_t buffer = uv_buf_init(write_buffer_.data(), static_cast<unsigned>(write_buffer_.size()));
+      uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buffer, 1);  // best effort
+    }
   }
   state_ = State::kClosing;
   uv_timer_stop(&connect_timer_);

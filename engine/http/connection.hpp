@@ -74,6 +74,7 @@ class Connection {
   // Requests written on this connection, the current one included.
   std::uint32_t requests() const { return requests_; }
   ResponseParser& parser() { return parser_; }
+  const ResponseParser& parser() const { return parser_; }
   bool tls_session_reused() const { return tls_ != nullptr && tls_->session_reused(); }
   bool keep_alive() const { return parser_.keep_alive() && !peer_closed_; }
   // Marks the connection idle after a complete response.

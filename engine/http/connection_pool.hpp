@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <uv.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +44,7 @@ struct EndpointPool {
   bool head_request = false;   // the method is HEAD, so responses have no body
   ResolveState resolve_state = ResolveState::kUnresolved;
   sockaddr_storage address{};  // valid when resolve_state is kResolved
+  uv_getaddrinfo_t* resolve_request = nullptr;  // the lookup in flight, owned by the transport
   std::vector<Connection*> idle;        // open keep-alive connections with no request
   std::size_t open_connections = 0;     // connections not closing, idle or not
   std::deque<WaitingAttempt> waiting;   // attempts in FIFO order

@@ -49,7 +49,7 @@ class HttpTransport final : public Transport, private ConnectionEvents {
   // which is_closed() is true and uv_run can return. start() after close() delivers
   // kCancelled synchronously, the one case where a result comes from inside start().
   void close();
-  bool is_closed() const { return closing_ && open_handles_ == 0; }
+  bool is_closed() const { return closing_ && open_handles_ == 0 && connections_.empty(); }
 
   const TransportStats& stats() const { return stats_; }
   std::size_t open_connections(std::size_t endpoint) const;

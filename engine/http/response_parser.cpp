@@ -103,8 +103,10 @@ int on_headers_complete(llhttp_t* parser) {
   state.status = parser->status_code;
   state.keep_alive = llhttp_should_keep_alive(parser) != 0 && state.status != 101;
   const bool interim = state.status >= 100 && state.status < 200 && state.status != 101;
-  if (state.head_request && !interim) {
-    return 1;  // a response to HEAD has no body whatever its headers say
+  // Responses to HEAD, 204 and 304 have no body whatever their headers say (RFC 9110,
+  // sections 9.3.2, 15.3.5 and 15.4.5). llhttp 8.1 would read a 204's Content-Length body.
+  if (!interim && (state.head_request || state.status == 204 || state.status == 304)) {
+    return 1;
   }
   return 0;
 }

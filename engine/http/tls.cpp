@@ -169,6 +169,15 @@ bool TlsStream::take_output(std::string& out) {
   return got > 0;
 }
 
+bool TlsStream::shut_down(std::string& out) {
+  if (ssl_ == nullptr || !SSL_is_init_finished(ssl_)) {
+    return false;
+  }
+  SSL_shutdown(ssl_);
+  ERR_clear_error();
+  return take_output(out);
+}
+
 bool TlsStream::session_reused() const { return ssl_ != nullptr && SSL_session_reused(ssl_); }
 
 void TlsStream::record_error(const char* step) {

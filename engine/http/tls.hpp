@@ -52,6 +52,9 @@ class TlsStream {
   // Appends pending ciphertext to `out`. Returns false when there is none.
   bool take_output(std::string& out);
   bool session_reused() const;
+  // Starts a clean TLS shutdown (close_notify) and appends its bytes to `out`. Returns
+  // false when there is nothing to send.
+  bool shut_down(std::string& out);
   // The OpenSSL error queue and the certificate verification result, for logs.
   const std::string& error() const { return error_; }
   bool closed_by_peer() const { return closed_by_peer_; }

@@ -1,0 +1,111 @@
+#include "app/live_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "app/run_result_builder.hpp"
+#include "engine/live_driver.hpp"
+#include "fakeserver/fleet.hpp"
+
+namespace rb {
+
+namespace {
+
+// Starts the scenario's fake upstreams, if any, on 127.0.0.1 with ports picked by the system.
+std::unique_ptr<FakeFleet> start_fakes(const Scenario& scenario) {
+  std::vector<FakeEndpointConfig> configs;
+  for (const auto& upstream : scenario.upstreams) {
+    if (upstream.fake && !upstream.url) {
+      FakeEndpointConfig config;
+      config.name = upstream.name;
+      config.profile = *upstream.fake;
+      configs.push_back(std::move(config));
+    }
+  }
+  if (configs.empty()) {
+    return nullptr;
+  }
+  auto fleet = std::make_unique<FakeFleet>(std::move(configs), scenario.seed);
+  fleet->start();
+  return fleet;
+}
+
+std::vector<Endpoint> endpoints_of(const Scenario& scenario, const FakeFleet* fleet) {
+  std::vector<Endpoint> endpoints;
+  const std::vector<int> ports = fleet != nullptr ? fleet->ports() : std::vector<int>{};
+  std::size_t fake_index = 0;
+  for (const auto& upstream : scenario.upstreams) {
+    std::string url;
+    if (upstream.url) {
+      url = *upstream.url;
+    } else {
+      url = "http://127.0.0.1:" + std::to_string(ports.at(fake_index++));
+    }
+    Endpoint endpoint = parse_endpoint_url(upstream.name, url);
+    endpoint.weight = upstream.weight;
+    endpoints.push_back(std::move(endpoint));
+  }
+  return endpoints;
+}
+
+void print_progress(const std::string& strategy, const LiveProgress& progress) {
+  const double rate = progress.elapsed_s > 0 ? progress.requests / progress.elapsed_s : 0;
+  const double success =
+      progress.completed > 0 ? 100.0 * progress.succeeded / progress.completed : 0;
+  std::fprintf(stderr, "  %-24s %6.1f s  %8.1f req/s  success %6.2f %%  p99 %9.1f ms\n",
+               strategy.c_str(), progress.elapsed_s, rate, success, progress.p99_us / 1000.0);
+}
+
+}  // namespace
+
+RunResult run_scenario_live(const Scenario& scenario, const RunSettings& settings) {
+  RunResultBuilder builder(scenario, settings);
+  std::unique_ptr<FakeFleet> fleet = start_fakes(scenario);
+  const std::vector<Endpoint> endpoints = endpoints_of(scenario, fleet.get());
+  for (const auto& endpoint : endpoints) {
+    spdlog::info("endpoint {} at {}", endpoint.name, endpoint.url);
+  }
+
+  http::HttpClientOptions client = scenario.client;
+  client.insecure = client.insecure || settings.insecure;
+
+  for (const auto& strategy : scenario.strategies) {
+    if (settings.stop_requested != nullptr && settings.stop_requested->load()) {
+      builder.mark_partial();
+      break;
+    }
+    if (fleet) {
+      fleet->reset(scenario.seed);
+    }
+    if (settings.progress) {
+      std::fprintf(stderr, "retrybench: running strategy %s\n", strategy.name.c_str());
+    }
+
+    LiveRunOptions options;
+    options.load = scenario.load;
+    options.shard = settings.shard;
+    options.seed = scenario.seed;
+    options.stop_requested = settings.stop_requested;
+    if (settings.progress) {
+      options.on_progress = [&strategy](const LiveProgress& p) { print_progress(strategy.name, p); };
+    }
+
+    StrategyMetrics metrics(endpoints.size());
+    const LiveRunOutcome outcome =
+        run_live(strategy, endpoints, scenario.request, client, options, metrics);
+    nlohmann::json seen = fleet ? fleet->stats_json() : nlohmann::json::array();
+    builder.add_strategy(strategy, std::move(metrics), outcome.load_seconds,
+                         outcome.drain_seconds, std::move(seen));
+    if (outcome.interrupted) {
+      builder.mark_partial();
+      break;
+    }
+  }
+  if (fleet) {
+    fleet->stop();
+  }
+  return builder.finish();
+}
+
+}  // namespace rb

@@ -1,0 +1,208 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "app/commands.hpp"
+#include "app/live_runner.hpp"
+#include "app/one_line.hpp"
+#include "app/run_settings.hpp"
+#include "app/scenario.hpp"
+#include "app/signals.hpp"
+#include "app/sim_runner.hpp"
+#include "engine/strategy/presets.hpp"
+#include "reports/threshold.hpp"
+#include "reports/writers.hpp"
+
+namespace rb {
+
+namespace {
+
+// Keeps only the strategies named with --strategy; a name that is not in the scenario but is
+// a preset runs that preset.
+void select_strategies(Scenario& scenario, const std::vector<std::string>& names) {
+  if (names.empty()) {
+    return;
+  }
+  std::vector<StrategyConfig> chosen;
+  for (const auto& name : names) {
+    bool found = false;
+    for (const auto& strategy : scenario.strategies) {
+      if (strategy.name == name) {
+        chosen.push_back(strategy);
+        found = true;
+      }
+    }
+    if (!found) {
+      auto preset = find_preset(name);
+      if (!preset) {
+        std::string known;
+        for (const auto& strategy : scenario.strategies) {
+          known += (known.empty() ? "" : ", ") + strategy.name;
+        }
+        throw ConfigError("<command line>", std::nullopt, "--strategy",
+                          fmt::format("unknown strategy \"{}\" (the scenario has: {}; presets: {})",
+                                      name, known, preset_names()));
+      }
+      preset->timeouts = scenario.timeouts;
+      chosen.push_back(*preset);
+    }
+  }
+  scenario.strategies = std::move(chosen);
+}
+
+void apply_overrides(Scenario& scenario, const RunSettings& settings) {
+  if (settings.duration_s) {
+    if (*settings.duration_s <= 0) {
+      throw ConfigError("<command line>", std::nullopt, "--duration",
+                        fmt::format("expected seconds above 0, found {}", *settings.duration_s));
+    }
+    scenario.load.duration = from_seconds(*settings.duration_s);
+    if (scenario.load.kind == LoadProfile::Kind::kSteps) {
+      // Stretch or shrink the stages in proportion so the shape stays the same.
+      Duration total{0};
+      for (const auto& step : scenario.load.steps) {
+        total += step.duration;
+      }
+      for (auto& step : scenario.load.steps) {
+        step.duration = Duration(static_cast<std::int64_t>(
+            static_cast<double>(step.duration.count()) * *settings.duration_s * 1e9 /
+            static_cast<double>(total.count())));
+      }
+    }
+  }
+  if (settings.rate) {
+    if (*settings.rate <= 0 || !scenario.load.open_loop()) {
+      throw ConfigError("<command line>", std::nullopt, "--rate",
+                        "expected a rate above 0, for an open-loop (constant or poisson) load");
+    }
+    scenario.load.rate = *settings.rate;
+  }
+  if (settings.seed) {
+    scenario.seed = *settings.seed;
+  }
+  select_strategies(scenario, settings.strategies);
+}
+
+std::string default_out_dir(const Scenario& scenario) {
+  std::string name;
+  for (char c : scenario.name) {
+    name.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_');
+  }
+  return "retrybench-out/" + (name.empty() ? std::string("run") : name);
+}
+
+void print_threshold_failures(const RunResult& result) {
+  for (const auto& threshold : result.thresholds) {
+    if (!threshold.passed) {
+      std::printf("threshold failed: %s: %s (actual %.6g, limit %.6g, off by %.6g)\n",
+                  threshold.strategy.c_str(), threshold.expression.c_str(), threshold.actual,
+                  threshold.limit, threshold.actual - threshold.limit);
+    }
+  }
+}
+
+int execute(RunSettings settings) {
+  Scenario scenario;
+  try {
+    scenario = settings.url.empty() ? load_scenario(settings.scenario_file)
+                                    : scenario_from_flags(settings);
+    apply_overrides(scenario, settings);
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "retrybench run: %s\n", e.what());
+    return kExitInvalidInput;
+  }
+  if (settings.out_dir.empty()) {
+    settings.out_dir = default_out_dir(scenario);
+  }
+
+  settings.stop_requested = &install_stop_signals();
+  RunResult result;
+  try {
+    if (settings.mode == "sim") {
+      result = run_scenario_sim(scenario, settings);
+    } else {
+      result = run_scenario_live(scenario, settings);
+    }
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "retrybench run: %s\n", e.what());
+    return kExitInvalidInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "retrybench run: the run failed: %s\n", e.what());
+    return kExitRunFailed;
+  }
+
+  result.thresholds = evaluate_thresholds(scenario.thresholds, result);
+  std::vector<std::string> written;
+  try {
+    written = write_reports(result, settings.out_dir);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "retrybench run: %s\n", e.what());
+    return kExitRunFailed;
+  }
+
+  std::fputs(format_comparison_table(result, settings.color).c_str(), stdout);
+  print_threshold_failures(result);
+  std::printf("reports written to %s/ (%zu files)%s\n", settings.out_dir.c_str(), written.size(),
+              result.partial ? "; the run was cut short, so they are marked partial" : "");
+  std::fflush(stdout);
+
+  if (result.partial) {
+    return kExitRunFailed;
+  }
+  for (const auto& threshold : result.thresholds) {
+    if (!threshold.passed) {
+      return kExitThresholdFailed;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto settings = std::make_shared<RunSettings>();
+  auto* command = app.add_subcommand(
+      "run",
+      "Run a scenario file's strategies against its upstreams and write result.json, CSV and "
+      "HTML reports; or, with --url, load-test one URL without a file");
+  command->add_option("scenario", settings->scenario_file, "Scenario file (JSON, comments allowed)");
+  command->add_option("--out", settings->out_dir,
+                      "Folder for the report files (default: retrybench-out/SCENARIO_NAME)");
+  command->add_option("--mode", settings->mode,
+                      "live: real sockets in real time; sim: virtual time against the fake "
+                      "upstreams' fault models")
+      ->check(CLI::IsMember({"live", "sim"}))
+      ->capture_default_str();
+  command->add_option("--strategy", settings->strategies,
+                      "Run only this strategy (a scenario strategy name or a preset); repeatable");
+  command->add_option("--duration", settings->duration_s, "Load phase length in seconds");
+  command->add_option("--rate", settings->rate, "Open-loop rate in requests per second");
+  command->add_option("--seed", settings->seed, "Random seed (overrides the scenario's)");
+  command->add_flag("--insecure", settings->insecure,
+                    "Skip TLS certificate and host name verification (prints a warning)");
+  command->add_flag("!--no-progress", settings->progress, "Do not print progress lines");
+  command->add_option("--url", settings->url, "One-line mode: the URL to load-test");
+  command->add_option("--connections", settings->connections,
+                      "One-line mode: closed loop with N connections at full speed");
+  command->add_option("--method", settings->method, "One-line mode: HTTP method")
+      ->capture_default_str();
+  command->add_option("--header", settings->headers,
+                      "One-line mode: a request header 'Name: value'; repeatable");
+  command->add_option("--body", settings->body, "One-line mode: request body TEXT or @FILE");
+
+  command->callback([settings, &exit_code] {
+    if (settings->scenario_file.empty() == settings->url.empty()) {
+      std::fprintf(stderr, "retrybench run: give a scenario file or --url URL (see run --help)\n");
+      exit_code = kExitInvalidInput;
+      return;
+    }
+    const char* no_color = std::getenv("NO_COLOR");
+    settings->color = isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0');
+    exit_code = execute(*settings);
+  });
+}
+
+}  // namespace rb

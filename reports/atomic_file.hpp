@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+
+namespace rb {
+
+// Writes `content` to `path` through a temporary file in the same directory that is
+// flushed, closed and then renamed over `path`, so a reader or a crash never sees a
+// half-written file under the final name. Throws std::runtime_error
+// "cannot write PATH: reason" on failure and removes the temporary file.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace rb

@@ -1,0 +1,64 @@
+#include "reports/writers.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
+
+#include "reports/atomic_file.hpp"
+#include "reports/csv_reports.hpp"
+#include "reports/hgrm.hpp"
+#include "reports/html_report.hpp"
+#include "reports/junit.hpp"
+#include "reports/result_json.hpp"
+
+namespace rb {
+
+namespace {
+
+// A strategy name made safe as a file name: letters, digits, '-', '_' and '.' are kept and
+// every other byte becomes '_'.
+std::string file_stem(const std::string& name) {
+  std::string out;
+  for (const char c : name) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.';
+    out += safe ? c : '_';
+  }
+  if (out.empty() || out[0] == '.') {
+    out.insert(out.begin(), '_');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hgrm_file_name(const std::string& strategy_name) {
+  return file_stem(strategy_name) + ".hgrm";
+}
+
+std::vector<std::string> write_reports(const RunResult& result, const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    throw std::runtime_error("cannot write " + dir + ": " + error.message());
+  }
+
+  std::vector<std::string> written;
+  const auto write = [&](const std::string& name, const std::string& content) {
+    const std::string path = (std::filesystem::path(dir) / name).string();
+    write_file_atomically(path, content);
+    written.push_back(path);
+  };
+  write("result.json", result_to_json(result).dump(2) + "\n");
+  write("summary.csv", summary_csv(result));
+  write("timeseries.csv", timeseries_csv(result));
+  write("latency.csv", latency_csv(result));
+  for (const StrategyResult& strategy : result.strategies) {
+    write(hgrm_file_name(strategy.name), histogram_to_hgrm(strategy.metrics.latency));
+  }
+  write("junit.xml", junit_xml(result));
+  write("report.html", html_report(result));
+  return written;
+}
+
+}  // namespace rb

@@ -1,0 +1,220 @@
+#include "sim/sim_driver.hpp"
+
+#include "engine/request_flow.hpp"
+
+namespace rb::sim {
+
+namespace {
+
+class SimRun : public Scheduler {
+ public:
+  SimRun(const StrategyConfig& strategy_config, const std::vector<SimUpstream>& upstreams,
+         const RequestTemplate& request, const SimRunOptions& options, StrategyMetrics& metrics)
+      : options_(options),
+        pacer_(options.load, options.seed, options.shard),
+        strategy_(strategy_config, weights_of(upstreams), mix_seed(options.seed, 17)),
+        transport_(queue_, now_, profiles_of(upstreams), names_of(upstreams), options.seed,
+                   request, strategy_config.timeouts, options.network, options.wall_start_unix),
+        metrics_(metrics) {
+    FlowOptions flow_options;
+    flow_options.max_in_flight = options.load.max_in_flight;
+    flow_options.idempotent = is_idempotent_method(request.method);
+    flow_options.run_start = Duration(0);
+    flow_options.wall_start_unix = options.wall_start_unix;
+    flow_ = std::make_unique<RequestFlow>(*this, transport_, strategy_, metrics_, flow_options);
+    transport_.set_sink(flow_.get());
+    flow_->set_completion_listener(
+        [this](std::int64_t user, bool) { on_request_completed(user); });
+  }
+
+  Duration now() const override { return now_; }
+
+  void schedule(Duration at, std::uint64_t token) override {
+    queue_.push(at, EventKind::kRetryTimer, token);
+  }
+
+  SimRunOutcome run() {
+    start_users();
+    push_next_arrival();
+    // The end-of-run check runs once the load phase's length has passed and again each
+    // simulated 10 ms after, the same cadence as the live driver's check timer.
+    queue_.push(options_.load.duration, EventKind::kCheck, 0);
+
+    while (!queue_.empty() && !finished_) {
+      const Event event = queue_.pop();
+      now_ = event.at;
+      ++outcome_.events;
+      handle(event);
+    }
+    if (!finished_) {
+      end_load_phase();
+      finish_run();
+    }
+    metrics_.series.finish();
+    outcome_.upstreams = transport_.stats_json();
+    return outcome_;
+  }
+
+ private:
+  static std::vector<double> weights_of(const std::vector<SimUpstream>& upstreams) {
+    std::vector<double> out;
+    for (const auto& upstream : upstreams) {
+      out.push_back(upstream.weight);
+    }
+    return out;
+  }
+  static std::vector<FaultProfile> profiles_of(const std::vector<SimUpstream>& upstreams) {
+    std::vector<FaultProfile> out;
+    for (const auto& upstream : upstreams) {
+      out.push_back(upstream.profile);
+    }
+    return out;
+  }
+  static std::vector<std::string> names_of(const std::vector<SimUpstream>& upstreams) {
+    std::vector<std::string> out;
+    for (const auto& upstream : upstreams) {
+      out.push_back(upstream.name);
+    }
+    return out;
+  }
+
+  void handle(const Event& event) {
+    switch (event.kind) {
+      case EventKind::kArrival:
+        if (!load_ended_) {
+          flow_->start_request(now_);
+          pacer_.pop();
+          push_next_arrival();
+        }
+        break;
+      case EventKind::kRetryTimer:
+        flow_->on_timer(event.payload);
+        break;
+      case EventKind::kUserStart:
+        --users_pending_;
+        if (user_may_continue(static_cast<std::int64_t>(event.payload))) {
+          start_user_request(static_cast<std::int64_t>(event.payload));
+        }
+        break;
+      case EventKind::kAttemptEnd:
+        transport_.on_attempt_end(event.payload);
+        break;
+      case EventKind::kCheck:
+        check();
+        break;
+    }
+    if (!load_ended_ && !options_.load.open_loop() && flow_->in_flight() == 0 &&
+        users_pending_ == 0) {
+      // Every closed-loop user has sent its share: the load phase is over early.
+      end_load_phase();
+      finish_run();
+    }
+  }
+
+  void push_next_arrival() {
+    if (auto next = pacer_.peek()) {
+      queue_.push(*next, EventKind::kArrival, 0);
+    }
+  }
+
+  void start_users() {
+    if (options_.load.open_loop()) {
+      return;
+    }
+    user_requests_.assign(static_cast<std::size_t>(options_.load.users), 0);
+    for (std::int64_t user = 0; user < options_.load.users; ++user) {
+      start_user_request(user);
+    }
+  }
+
+  void start_user_request(std::int64_t user) {
+    ++user_requests_[static_cast<std::size_t>(user)];
+    ++closed_loop_started_;
+    flow_->start_request(now_, user);
+  }
+
+  bool user_may_continue(std::int64_t user) const {
+    if (load_ended_) {
+      return false;
+    }
+    const auto& load = options_.load;
+    if (load.requests_per_user > 0 &&
+        user_requests_[static_cast<std::size_t>(user)] >= load.requests_per_user) {
+      return false;
+    }
+    return load.max_requests <= 0 || closed_loop_started_ < load.max_requests;
+  }
+
+  void on_request_completed(std::int64_t user) {
+    if (user < 0) {
+      return;
+    }
+    if (!user_may_continue(user)) {
+      return;
+    }
+    if (options_.load.think_time.count() <= 0) {
+      start_user_request(user);
+    } else {
+      ++users_pending_;
+      queue_.push(now_ + options_.load.think_time, EventKind::kUserStart,
+                  static_cast<std::uint64_t>(user));
+    }
+  }
+
+  void check() {
+    if (!load_ended_ && (now_ >= options_.load.duration || (options_.load.open_loop() &&
+                                                             !pacer_.peek()))) {
+      end_load_phase();
+    }
+    if (!load_ended_) {
+      return;
+    }
+    if (flow_->in_flight() == 0 || now_ - load_end_ >= options_.load.grace) {
+      finish_run();
+      return;
+    }
+    queue_.push(now_ + from_millis(10), EventKind::kCheck, 0);
+  }
+
+  void end_load_phase() {
+    if (load_ended_) {
+      return;
+    }
+    load_ended_ = true;
+    load_end_ = now_;
+    outcome_.load_seconds = to_seconds(now_);
+  }
+
+  void finish_run() {
+    flow_->cancel_all();
+    outcome_.drain_seconds = to_seconds(now_ - load_end_);
+    finished_ = true;
+  }
+
+  SimRunOptions options_;
+  Duration now_{0};
+  EventQueue queue_;
+  Pacer pacer_;
+  Strategy strategy_;
+  SimTransport transport_;
+  StrategyMetrics& metrics_;
+  std::unique_ptr<RequestFlow> flow_;
+  std::vector<std::int64_t> user_requests_;
+  std::int64_t closed_loop_started_ = 0;
+  std::int64_t users_pending_ = 0;
+  bool load_ended_ = false;
+  bool finished_ = false;
+  Duration load_end_{0};
+  SimRunOutcome outcome_;
+};
+
+}  // namespace
+
+SimRunOutcome run_sim(const StrategyConfig& strategy, const std::vector<SimUpstream>& upstreams,
+                      const RequestTemplate& request, const SimRunOptions& options,
+                      StrategyMetrics& metrics) {
+  SimRun run(strategy, upstreams, request, options, metrics);
+  return run.run();
+}
+
+}  // namespace rb::sim

@@ -1,0 +1,297 @@
+#include "sim/sim_transport.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/strategy/retry_after.hpp"
+
+namespace rb::sim {
+
+namespace {
+
+bool same_name(const std::string& a, const char* b) {
+  if (a.size() != std::char_traits<char>::length(b)) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string http_date(std::time_t when) {
+  std::tm parts{};
+  gmtime_r(&when, &parts);
+  char text[40];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &parts);
+  return text;
+}
+
+AttemptClass class_of_fault(ConnectionFault fault) {
+  switch (fault) {
+    case ConnectionFault::kResetBeforeResponse:
+    case ConnectionFault::kResetMidResponse:
+      return AttemptClass::kReset;
+    case ConnectionFault::kCloseWithoutResponse:
+    case ConnectionFault::kTruncatedBody:
+      return AttemptClass::kClosedEarly;
+    case ConnectionFault::kMalformedStatusLine:
+      return AttemptClass::kParseError;
+    case ConnectionFault::kNone:
+      break;
+  }
+  return AttemptClass::kSuccess;
+}
+
+}  // namespace
+
+SimTransport::SimTransport(EventQueue& queue, const Duration& now,
+                           std::vector<FaultProfile> profiles, std::vector<std::string> names,
+                           std::uint64_t seed, const RequestTemplate& request,
+                           const AttemptTimeouts& timeouts, NetworkModel network,
+                           std::time_t wall_start_unix)
+    : queue_(queue),
+      now_(now),
+      request_(request),
+      timeouts_(timeouts),
+      network_(network),
+      wall_start_unix_(wall_start_unix) {
+  for (std::size_t i = 0; i < profiles.size(); ++i) {
+    // Each endpoint gets the seed the live fleet would give it, so decisions match.
+    models_.push_back(std::make_unique<FaultModel>(std::move(profiles[i]), mix_seed(seed, i)));
+    EndpointStats stats;
+    stats.name = names[i];
+    stats.address = "sim";
+    stats_.push_back(std::move(stats));
+  }
+
+  // The request is the same for every attempt, so its facts are read once.
+  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  const auto model = body.is_object() ? body.find("model") : body.end();
+  body_valid_ = body.is_object() && model != body.end() && model->is_string();
+  if (body_valid_) {
+    model_name_ = model->get<std::string>();
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (same_name(name, "authorization") && value.rfind("Bearer ", 0) == 0) {
+      api_key_ = value.substr(7);
+      has_api_key_ = true;
+    } else if (same_name(name, "x-api-key")) {
+      api_key_ = value;
+      has_api_key_ = true;
+    }
+  }
+}
+
+void SimTransport::count_answer(std::size_t endpoint, const Decision& decision) {
+  EndpointStats& stats = stats_[endpoint];
+  if (decision.fault != FaultKind::kNone) {
+    ++stats.faults[fault_kind_name(decision.fault)];
+  }
+}
+
+void SimTransport::start(const AttemptSpec& spec) {
+  const std::uint64_t id = next_id_++;
+  Attempt& attempt = attempts_[id];
+  attempt.token = spec.token;
+  attempt.endpoint = spec.endpoint;
+  attempt.started_at = now_;
+  attempt.deadline_at = spec.deadline_at.count() > 0 ? spec.deadline_at : Duration::max();
+  by_token_[spec.token] = id;
+
+  FaultModel& model = *models_[spec.endpoint];
+  const Duration arrival = now_ + network_.round_trip / 2;
+  if (!model.accepts_connections(arrival)) {
+    ++stats_[spec.endpoint].faults[fault_kind_name(FaultKind::kOutageRefused)];
+    AttemptResult refused;
+    refused.cls = AttemptClass::kRefused;
+    schedule_end(id, attempt, now_ + network_.round_trip, refused);
+    return;
+  }
+
+  ++stats_[spec.endpoint].connections;
+  ++stats_[spec.endpoint].received;
+  RequestFacts facts;
+  facts.method = request_.method;
+  const auto query = request_.path.find('?');
+  facts.path = std::string_view(request_.path).substr(0, query);
+  facts.body_bytes = request_.body.size();
+  facts.body_valid = body_valid_;
+  if (body_valid_) {
+    facts.model = model_name_;
+  }
+  if (has_api_key_) {
+    facts.api_key = api_key_;
+  }
+  attempt.decision = model.decide(arrival, facts);
+  count_answer(spec.endpoint, attempt.decision);
+
+  if (!attempt.decision.uses_capacity) {
+    schedule_answer(id, attempt, arrival);
+    return;
+  }
+  switch (model.admit(id, arrival)) {
+    case Admission::kStarted:
+      attempt.admitted = true;
+      attempt.in_service = true;
+      schedule_answer(id, attempt, arrival);
+      break;
+    case Admission::kQueued:
+      attempt.admitted = true;
+      // It starts when a finish() or cancel() hands its ticket back; until then only the
+      // client's timeouts can end it.
+      schedule_end(id, attempt, Duration::max(), AttemptResult{});
+      break;
+    case Admission::kRejected:
+      attempt.decision = model.capacity_rejection(attempt.decision.route);
+      ++stats_[spec.endpoint].faults[fault_kind_name(FaultKind::kCapacityRejected)];
+      schedule_answer(id, attempt, arrival);
+      break;
+  }
+}
+
+AttemptResult SimTransport::answer_result(const Attempt& attempt, Duration answer_at) const {
+  const Decision& decision = attempt.decision;
+  AttemptResult result;
+  result.service_time = answer_at - attempt.started_at;
+  const AttemptClass fault = class_of_fault(decision.connection);
+  if (fault != AttemptClass::kSuccess) {
+    result.cls = fault;
+    return result;
+  }
+  result.status = decision.status;
+  result.cls = decision.status >= 200 && decision.status < 300 ? AttemptClass::kSuccess
+                                                               : AttemptClass::kHttpStatus;
+  if (decision.retry_after) {
+    const FaultProfile& profile = models_[attempt.endpoint]->profile();
+    switch (profile.retry_after_format) {
+      case RetryAfterFormat::kSeconds:
+        result.retry_after = std::to_string(retry_after_seconds(*decision.retry_after));
+        break;
+      case RetryAfterFormat::kHttpDate: {
+        const std::time_t wall =
+            wall_start_unix_ + static_cast<std::time_t>(to_seconds(answer_at)) +
+            retry_after_seconds(*decision.retry_after);
+        result.retry_after = http_date(wall);
+        break;
+      }
+      case RetryAfterFormat::kNone:
+        break;
+    }
+    if (profile.retry_after_ms) {
+      result.retry_after_ms = std::to_string(decision.retry_after->count() / 1'000'000);
+    }
+  }
+  return result;
+}
+
+void SimTransport::schedule_answer(std::uint64_t id, Attempt& attempt, Duration service_start) {
+  if (attempt.decision.hold) {
+    schedule_end(id, attempt, Duration::max(), AttemptResult{});
+    return;
+  }
+  const Duration answer_at = service_start + attempt.decision.delay + network_.round_trip / 2;
+  schedule_end(id, attempt, answer_at, answer_result(attempt, answer_at));
+}
+
+// Applies the client's timeouts to an answer due at `answer_at` (Duration::max() for none)
+// and schedules whichever comes first.
+void SimTransport::schedule_end(std::uint64_t id, Attempt& attempt, Duration answer_at,
+                                AttemptResult result) {
+  const Duration start = attempt.started_at;
+  Duration end = answer_at;
+  AttemptClass timeout_class = AttemptClass::kSuccess;
+  auto consider = [&](Duration limit, AttemptClass cls) {
+    if (limit < end) {
+      end = limit;
+      timeout_class = cls;
+    }
+  };
+  consider(start + timeouts_.first_byte, AttemptClass::kFirstByteTimeout);
+  consider(start + timeouts_.total, AttemptClass::kTotalTimeout);
+  consider(attempt.deadline_at, AttemptClass::kDeadline);
+
+  if (timeout_class != AttemptClass::kSuccess) {
+    result = AttemptResult{};
+    result.cls = timeout_class;
+    result.service_time = end - start;
+  }
+  attempt.ends_at = end;
+  attempt.result = result;
+  queue_.push(end, EventKind::kAttemptEnd, id);
+}
+
+void SimTransport::release_capacity(std::uint64_t id, Attempt& attempt, bool answered,
+                                    Duration now) {
+  if (!attempt.admitted) {
+    return;
+  }
+  attempt.admitted = false;
+  FaultModel& model = *models_[attempt.endpoint];
+  // A served answer frees its slot with finish(); a client that gave up frees it with cancel().
+  const std::optional<std::uint64_t> next =
+      answered && attempt.in_service ? model.finish(id, now) : model.cancel(id, now);
+  if (!next) {
+    return;
+  }
+  auto it = attempts_.find(*next);
+  if (it == attempts_.end()) {
+    return;
+  }
+  Attempt& started = it->second;
+  started.in_service = true;
+  // Its pending end was a timeout (or never); an answer that comes earlier replaces it.
+  const Duration answer_at = now + started.decision.delay + network_.round_trip / 2;
+  if (!started.decision.hold && answer_at < started.ends_at) {
+    schedule_end(*next, started, answer_at, answer_result(started, answer_at));
+  }
+}
+
+void SimTransport::on_attempt_end(std::uint64_t attempt_id) {
+  auto it = attempts_.find(attempt_id);
+  if (it == attempts_.end() || it->second.ends_at != now_) {
+    return;  // cancelled, or replaced by an earlier end
+  }
+  Attempt& attempt = it->second;
+  const AttemptResult result = attempt.result;
+  if (result.status != 0) {
+    ++stats_[attempt.endpoint].answered;
+    ++stats_[attempt.endpoint].answered_by_status[result.status];
+  }
+  const bool answered = result.status != 0 || !is_timeout(result.cls);
+  release_capacity(attempt_id, attempt, answered, now_);
+  const std::uint64_t token = attempt.token;
+  by_token_.erase(token);
+  attempts_.erase(it);
+  if (sink_ != nullptr) {
+    sink_->on_attempt_done(token, result);
+  }
+}
+
+void SimTransport::cancel(std::uint64_t token) {
+  auto found = by_token_.find(token);
+  if (found == by_token_.end()) {
+    return;
+  }
+  auto it = attempts_.find(found->second);
+  by_token_.erase(found);
+  if (it == attempts_.end()) {
+    return;
+  }
+  release_capacity(it->first, it->second, false, now_);
+  attempts_.erase(it);
+}
+
+nlohmann::json SimTransport::stats_json() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < stats_.size(); ++i) {
+    EndpointStats stats = stats_[i];
+    stats.capacity = models_[i]->capacity_counters();
+    out.push_back(to_json(stats));
+  }
+  return out;
+}
+
+}  // namespace rb::sim

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/request_template.hpp"
+#include "engine/transport.hpp"
+#include "fakeserver/endpoint_stats.hpp"
+#include "fakeserver/fault_model.hpp"
+#include "sim/event_queue.hpp"
+
+namespace rb::sim {
+
+// Settings of the simulated network between the client and the upstream models.
+struct NetworkModel {
+  Duration round_trip{from_micros(100)};  // added to every answer, like loopback plus parsing
+};
+
+// A transport whose upstreams are FaultModels: each attempt's answer, its time and its
+// connection faults come from the same decisions a live fake upstream makes, and the
+// client's timeouts are applied to them in virtual time.
+class SimTransport : public Transport {
+ public:
+  SimTransport(EventQueue& queue, const Duration& now, std::vector<FaultProfile> profiles,
+               std::vector<std::string> names, std::uint64_t seed, const RequestTemplate& request,
+               const AttemptTimeouts& timeouts, NetworkModel network, std::time_t wall_start_unix);
+
+  void set_sink(AttemptSink* sink) { sink_ = sink; }
+
+  void start(const AttemptSpec& spec) override;
+  void cancel(std::uint64_t token) override;
+
+  // Ends the attempt whose kAttemptEnd event came due.
+  void on_attempt_end(std::uint64_t attempt_id);
+
+  // What each modelled upstream saw, in the same JSON form as the live fake upstreams.
+  nlohmann::json stats_json() const;
+
+ private:
+  struct Attempt {
+    std::uint64_t token = 0;
+    std::size_t endpoint = 0;
+    Duration started_at{0};
+    Duration ends_at{0};          // when its kAttemptEnd event is due
+    Duration deadline_at{Duration::max()};  // the logical request's deadline
+    Decision decision;
+    bool admitted = false;        // holds a capacity slot (started or queued)
+    bool in_service = false;      // service started (not waiting in the queue)
+    AttemptResult result;         // filled when the end is scheduled
+  };
+
+  void schedule_answer(std::uint64_t id, Attempt& attempt, Duration service_start);
+  void schedule_end(std::uint64_t id, Attempt& attempt, Duration answer_at, AttemptResult result);
+  AttemptResult answer_result(const Attempt& attempt, Duration answer_at) const;
+  void release_capacity(std::uint64_t id, Attempt& attempt, bool answered, Duration now);
+  void count_answer(std::size_t endpoint, const Decision& decision);
+
+  EventQueue& queue_;
+  const Duration& now_;
+  std::vector<std::unique_ptr<FaultModel>> models_;
+  std::vector<EndpointStats> stats_;
+  const RequestTemplate& request_;
+  AttemptTimeouts timeouts_;
+  NetworkModel network_;
+  std::time_t wall_start_unix_;
+  AttemptSink* sink_ = nullptr;
+
+  std::string model_name_;  // "model" from the request body, if any
+  bool body_valid_ = true;
+  std::string api_key_;
+  bool has_api_key_ = false;
+
+  std::unordered_map<std::uint64_t, Attempt> attempts_;  // by attempt id
+  std::unordered_map<std::uint64_t, std::uint64_t> by_token_;  // flow token to attempt id
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace rb::sim
