@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult run_retrybench(const std::string& arguments) {
+  const std::string command = std::string(RETRYBENCH_BINARY) + " " + arguments + " 2>&1";
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    return result;
+  }
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) {
+    result.output += buffer.data();
+  }
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::filesystem::path temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("rb-cli-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+TEST(Cli, VersionAndHelp) {
+  const auto version = run_retrybench("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.output.find("retrybench"), std::string::npos);
+  for (const char* command : {"run", "serve", "validate", "compare", "report"}) {
+    const auto help = run_retrybench(std::string(command) + " --help");
+    EXPECT_EQ(help.exit_code, 0) << command;
+    EXPECT_NE(help.output.find("Usage"), std::string::npos) << command;
+  }
+}
+
+TEST(Cli, UnknownCommandIsUsageError) {
+  EXPECT_EQ(run_retrybench("frobnicate").exit_code, 2);
+  EXPECT_EQ(run_retrybench("").exit_code, 2);
+}
+
+TEST(Cli, ValidateAcceptsShippedQuickstart) {
+  const auto result =
+      run_retrybench(std::string("validate ") + RETRYBENCH_SOURCE_DIR + "/scenarios/quickstart.json");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+TEST(Cli, ValidateBrokenFileNamesPathAndExits2) {
+  const auto dir = temp_dir("validate");
+  const auto file = dir / "broken.json";
+  std::ofstream(file) << "{\n  \"name\": \"b\",\n  \"upstreams\": [{\"name\": \"a\", \"fake\": {}}],\n"
+                         "  \"load\": {\"rate\": \"lots\"},\n  \"strategies\": [\"no-retry\"]\n}\n";
+  const auto result = run_retrybench("validate " + file.string());
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("$.load.rate"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("broken.json:4"), std::string::npos) << result.output;
+}
+
+TEST(Cli, ValidateMissingFileExits2) {
+  EXPECT_EQ(run_retrybench("validate /nonexistent/x.json").exit_code, 2);
+}
+
+TEST(Cli, RunWritesResultAndSummary) {
+  const auto dir = temp_dir("run");
+  const auto scenario = dir / "s.json";
+  std::ofstream(scenario) << R"({"name": "cli", "upstreams": [{"name": "a", "fake": {}}],
+    "load": {"rate": 20, "duration": "1s", "grace": "2s"},
+    "request": {"method": "GET", "path": "/health"}, "strategies": ["no-retry"],
+    "thresholds": ["success_rate >= 0.99"]})";
+  const auto result = run_retrybench("run " + scenario.string() + " --no-progress --out " +
+                                     (dir / "out").string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "result.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "summary.csv"));
+  EXPECT_NE(result.output.find("no-retry"), std::string::npos);
+}
+
+TEST(Cli, FailedThresholdExits1) {
+  const auto dir = temp_dir("threshold");
+  const auto scenario = dir / "s.json";
+  std::ofstream(scenario) << R"({"name": "cli", "upstreams": [{"name": "a", "fake": {
+      "errors": [{"status": 503, "probability": 1}]}}],
+    "load": {"rate": 20, "duration": "500ms"}, "request": {"method": "GET", "path": "/v1/models"},
+    "strategies": ["no-retry"], "thresholds": ["success_rate >= 0.99"]})";
+  const auto result = run_retrybench("run " + scenario.string() + " --mode sim --no-progress --out " +
+                                     (dir / "out").string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("success_rate"), std::string::npos) << result.output;
+}
+
+}  // namespace
