@@ -10,7 +10,7 @@ namespace rb {
 
 namespace {
 
-// Default output folder: the folder that holds the result file.
+// Default output folder: the folder that contains the result file.
 std::string folder_of(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) {
@@ -52,9 +52,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
       ->required();
   command->add_option("--out", *out_dir,
                       "Folder to write the files into (default: the folder of RESULT)");
-  command->callback([&exit_code, result_file, out_dir] {
-    exit_code = run_report(*result_file, *out_dir);
-  });
+  command->callback(
+      [&exit_code, result_file, out_dir] { exit_code = run_report(*result_file, *out_dir); });
 }
 
 }  // namespace rb

@@ -372,25 +372,25 @@ bool FaultModel::model_served(std::string_view model) const {
   return std::find(profile_.models.begin(), profile_.models.end(), model) != profile_.models.end();
 }
 
-Admission FaultModel::admit(std::uint64_t ticket, Duration /*now*/) {
+CapacityAdmission FaultModel::admit(std::uint64_t ticket, Duration /*now*/) {
   if (!profile_.capacity) {
-    return Admission::kStarted;
+    return CapacityAdmission::kStarted;
   }
   const CapacitySpec& spec = *profile_.capacity;
   if (static_cast<int>(in_service_.size()) < spec.concurrency) {
     in_service_.insert(ticket);
     capacity_.in_service = static_cast<std::int64_t>(in_service_.size());
     capacity_.peak_in_service = std::max(capacity_.peak_in_service, capacity_.in_service);
-    return Admission::kStarted;
+    return CapacityAdmission::kStarted;
   }
   if (static_cast<int>(queue_.size()) < spec.queue) {
     queue_.push_back(ticket);
     capacity_.queued = static_cast<std::int64_t>(queue_.size());
     capacity_.peak_queued = std::max(capacity_.peak_queued, capacity_.queued);
-    return Admission::kQueued;
+    return CapacityAdmission::kQueued;
   }
   ++capacity_.rejected;
-  return Admission::kRejected;
+  return CapacityAdmission::kRejected;
 }
 
 std::optional<std::uint64_t> FaultModel::start_next(Duration now) {

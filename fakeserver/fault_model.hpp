@@ -11,10 +11,10 @@
 //   Decision d = model.decide(now, facts);          // once per request, in arrival order
 //   if (d.uses_capacity) {
 //     switch (model.admit(ticket, now)) {           // ticket: any id unique among live ones
-//       case Admission::kStarted:  answer at now + d.delay; then model.finish(ticket, t)
-//       case Admission::kQueued:   wait until finish()/cancel() returns this ticket,
+//       case CapacityAdmission::kStarted:  answer at now + d.delay; then model.finish(ticket, t)
+//       case CapacityAdmission::kQueued:   wait until finish()/cancel() returns this ticket,
 //                                  then answer d.delay later and call finish() again
-//       case Admission::kRejected: d = model.capacity_rejection(d.route); answer at once
+//       case CapacityAdmission::kRejected: d = model.capacity_rejection(d.route); answer at once
 //     }
 //   }
 //   A client that goes away calls model.cancel(ticket, t).
@@ -142,7 +142,7 @@ struct Decision {
 };
 
 // Result of asking for a capacity slot.
-enum class Admission : std::uint8_t { kStarted, kQueued, kRejected };
+enum class CapacityAdmission : std::uint8_t { kStarted, kQueued, kRejected };
 
 // Capacity counters since construction or reset.
 struct CapacityCounters {
@@ -166,7 +166,7 @@ class FaultModel {
 
   // Asks for a capacity slot for a decision with uses_capacity. Without a capacity limit
   // every request starts at once.
-  Admission admit(std::uint64_t ticket, Duration now);
+  CapacityAdmission admit(std::uint64_t ticket, Duration now);
 
   // Ends the service of a started ticket; returns the queued ticket that starts now, if any.
   std::optional<std::uint64_t> finish(std::uint64_t ticket, Duration now);

@@ -338,16 +338,16 @@ void HttpConnection::admit(Pending& pending, Duration now) {
   if (d.uses_capacity) {
     const std::uint64_t ticket = endpoint_.add_ticket(this);
     switch (endpoint_.model().admit(ticket, now)) {
-      case Admission::kStarted:
+      case CapacityAdmission::kStarted:
         pending.has_ticket = true;
         pending.ticket = ticket;
         break;
-      case Admission::kQueued:
+      case CapacityAdmission::kQueued:
         pending.has_ticket = true;
         pending.ticket = ticket;
         pending.started = false;
         break;
-      case Admission::kRejected:
+      case CapacityAdmission::kRejected:
         endpoint_.drop_ticket(ticket);
         d = endpoint_.model().capacity_rejection(d.route);
         break;

@@ -48,9 +48,12 @@ MetricChange compare_metric(const std::string& strategy, const MetricDefinition&
   } else {
     beyond = std::fabs(delta) > tolerance_percent / 100.0;
   }
-  const bool worse = metric.direction == Direction::kLowerIsBetter    ? delta > 0
-                     : metric.direction == Direction::kHigherIsBetter ? delta < 0
-                                                                      : false;
+  bool worse = false;
+  if (metric.direction == Direction::kLowerIsBetter) {
+    worse = delta > 0;
+  } else if (metric.direction == Direction::kHigherIsBetter) {
+    worse = delta < 0;
+  }
   const bool better = metric.direction != Direction::kNeutral && delta != 0 && !worse;
   change.regression = beyond && worse;
   change.improvement = beyond && better;
@@ -80,8 +83,8 @@ Comparison compare_results(const RunResult& baseline, const RunResult& current,
     }
     for (const MetricDefinition& metric : metric_catalog()) {
       if (metric.compared) {
-        comparison.changes.push_back(compare_metric(before.name, metric, before.metrics,
-                                                    after->metrics, tolerance_percent));
+        comparison.changes.push_back(
+            compare_metric(before.name, metric, before.metrics, after->metrics, tolerance_percent));
       }
     }
   }
@@ -91,8 +94,9 @@ Comparison compare_results(const RunResult& baseline, const RunResult& current,
     }
   }
   if (comparison.changes.empty()) {
-    throw CompareMismatch("the results have no strategy name in common; compare runs of the "
-                          "same strategies");
+    throw CompareMismatch(
+        "the results have no strategy name in common; compare runs of the "
+        "same strategies");
   }
   return comparison;
 }
@@ -103,7 +107,12 @@ std::string format_comparison(const Comparison& comparison, double tolerance_per
                 "baseline", "current", "change", "verdict");
   std::string out = line;
   for (const MetricChange& c : comparison.changes) {
-    const char* verdict = c.regression ? "REGRESSION" : c.improvement ? "improved" : "ok";
+    const char* verdict = "ok";
+    if (c.regression) {
+      verdict = "REGRESSION";
+    } else if (c.improvement) {
+      verdict = "improved";
+    }
     std::snprintf(line, sizeof line, "%-28.28s %-14s %14.4g %14.4g %+8.1f%%  %s\n",
                   c.strategy.c_str(), c.metric.c_str(), c.baseline, c.current, c.change_percent,
                   verdict);

@@ -18,8 +18,8 @@ class CompareMismatch : public std::runtime_error {
 // One metric of one strategy in the baseline and the current run.
 struct MetricChange {
   std::string strategy;
-  std::string metric;       // a name from the metric catalog, e.g. "p99_ms"
-  double baseline = 0;      // in the metric's unit
+  std::string metric;   // a name from the metric catalog, e.g. "p99_ms"
+  double baseline = 0;  // in the metric's unit
   double current = 0;
   double change_percent = 0;  // (current - baseline) / |baseline| * 100; 0 when both are 0
   bool regression = false;    // worse than the baseline by more than the tolerance
@@ -35,9 +35,9 @@ struct Comparison {
 
 // Compares every strategy present in both results on each metric the catalog marks as
 // compared. A change counts as a regression when the metric moved the wrong way by more
-// than `tolerance_percent` of the baseline value; a move from 0 counts when it exceeds the
-// absolute tolerance / 100 (0.05 for 5 %). Throws CompareMismatch for different scenario
-// names or schema versions, or when no strategy name is in both.
+// than `tolerance_percent` of the baseline value. From a baseline of 0, the change counts
+// when it exceeds tolerance / 100 in absolute terms (0.05 for 5 %). Throws CompareMismatch for
+// different scenario names or schema versions, or when no strategy name is in both.
 Comparison compare_results(const RunResult& baseline, const RunResult& current,
                            double tolerance_percent);
 

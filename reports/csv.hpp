@@ -5,7 +5,7 @@
 
 namespace rb {
 
-// Quotes one field as RFC 4180 requires: a field that holds a comma, a double quote, CR or
+// Quotes one field as RFC 4180 requires: a field that contains a comma, a double quote, CR or
 // LF is enclosed in double quotes, and each double quote inside is doubled.
 std::string csv_field(const std::string& value);
 

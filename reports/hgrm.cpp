@@ -46,8 +46,7 @@ void append_footer(std::string& out, const Histogram& histogram) {
 
 std::string histogram_to_hgrm(const Histogram& histogram, int ticks_per_half_distance) {
   std::string out;
-  append(out, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount",
-         "1/(1-Percentile)");
+  append(out, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount", "1/(1-Percentile)");
   const std::uint64_t total = histogram.count();
   if (total != 0) {
     double level = 0;
@@ -58,9 +57,8 @@ std::string histogram_to_hgrm(const Histogram& histogram, int ticks_per_half_dis
         continue;
       }
       running += count;
-      const std::int64_t value =
-          std::min(histogram.highest_equivalent(histogram.value_at_index(i)),
-                   histogram.max_micros());
+      const std::int64_t value = std::min(histogram.highest_equivalent(histogram.value_at_index(i)),
+                                          histogram.max_micros());
       const double reached = 100.0 * static_cast<double>(running) / static_cast<double>(total);
       // One row per level that this bucket reaches, so steep regions get their rows too.
       while (running < total && level <= reached) {

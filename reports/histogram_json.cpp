@@ -7,7 +7,9 @@ namespace rb {
 
 namespace {
 
-double micros_to_ms(std::int64_t micros) { return static_cast<double>(micros) / 1000.0; }
+double micros_to_ms(std::int64_t micros) {
+  return static_cast<double>(micros) / 1000.0;
+}
 
 }  // namespace
 
@@ -61,8 +63,8 @@ Histogram histogram_from_json(const FieldReader& fields) {
     total += count;
   }
   if (total != fields.count("count")) {
-    fields.fail("count", "does not match the sum of the bucket counts (" +
-                             std::to_string(total) + ")");
+    fields.fail("count",
+                "does not match the sum of the bucket counts (" + std::to_string(total) + ")");
   }
 
   try {

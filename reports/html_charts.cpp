@@ -13,8 +13,7 @@ namespace {
 constexpr double kMaxNines = 5.0;
 
 std::vector<ChartTick> percentile_ticks() {
-  return {{0, "0%"},     {1, "90%"},     {2, "99%"},
-          {3, "99.9%"},  {4, "99.99%"},  {5, "99.999%"}};
+  return {{0, "0%"}, {1, "90%"}, {2, "99%"}, {3, "99.9%"}, {4, "99.99%"}, {5, "99.999%"}};
 }
 
 std::vector<std::pair<double, double>> percentile_curve(const Histogram& histogram) {
@@ -67,12 +66,17 @@ std::string charts_block(const std::string& heading, const std::vector<LineChart
 std::vector<LineChart> strategy_series_charts(const StrategyResult& strategy,
                                               const std::vector<ChartBand>& phases) {
   const std::string x_label = "time since load start (s)";
-  LineChart throughput{"Throughput: " + strategy.name, x_label, "per second (1/s)", {},
-                       phases, {}, true};
-  LineChart rates{"Success and error rate: " + strategy.name, x_label,
-                  "share of completed requests (%)", {}, phases, {}, true};
-  LineChart p99{"p99 latency per second: " + strategy.name, x_label, "latency (ms)", {},
-                phases, {}, true};
+  LineChart throughput{
+      "Throughput: " + strategy.name, x_label, "per second (1/s)", {}, phases, {}, true};
+  LineChart rates{"Success and error rate: " + strategy.name,
+                  x_label,
+                  "share of completed requests (%)",
+                  {},
+                  phases,
+                  {},
+                  true};
+  LineChart p99{
+      "p99 latency per second: " + strategy.name, x_label, "latency (ms)", {}, phases, {}, true};
   ChartSeries sent{"requests sent", {}, false, 0};
   ChartSeries completed{"requests completed", {}, false, 2};
   ChartSeries attempts{"attempts started", {}, true, 3};
@@ -103,11 +107,19 @@ std::vector<LineChart> strategy_series_charts(const StrategyResult& strategy,
 
 std::string percentile_section(const RunResult& result) {
   LineChart intended{"Latency by percentile, from intended start (all requests)",
-                     "percentile (log scale of 1/(1-p))", "latency (ms)", {}, {},
-                     percentile_ticks(), true};
+                     "percentile (log scale of 1/(1-p))",
+                     "latency (ms)",
+                     {},
+                     {},
+                     percentile_ticks(),
+                     true};
   LineChart service{"Service time by percentile (each attempt)",
-                    "percentile (log scale of 1/(1-p))", "service time (ms)", {}, {},
-                    percentile_ticks(), true};
+                    "percentile (log scale of 1/(1-p))",
+                    "service time (ms)",
+                    {},
+                    {},
+                    percentile_ticks(),
+                    true};
   int color = 0;
   for (const StrategyResult& strategy : result.strategies) {
     intended.series.push_back(
@@ -116,8 +128,8 @@ std::string percentile_section(const RunResult& result) {
         {strategy.name, percentile_curve(strategy.metrics.service), true, color});
     ++color;
   }
-  return "<h2>Latency percentiles</h2>" + charts_block("Intended time and service time",
-                                                       {intended, service});
+  return "<h2>Latency percentiles</h2>" +
+         charts_block("Intended time and service time", {intended, service});
 }
 
 std::string timeseries_section(const RunResult& result) {
@@ -133,8 +145,13 @@ std::string timeseries_section(const RunResult& result) {
 }
 
 std::string attempts_section(const RunResult& result) {
-  LineChart chart{"Attempts per logical request", "attempts (count)",
-                  "share of requests (%)", {}, {}, {}, true};
+  LineChart chart{"Attempts per logical request",
+                  "attempts (count)",
+                  "share of requests (%)",
+                  {},
+                  {},
+                  {},
+                  true};
   int color = 0;
   for (const StrategyResult& strategy : result.strategies) {
     ChartSeries series{strategy.name, {}, false, color++};
@@ -155,7 +172,11 @@ std::string endpoint_load_section(const RunResult& result) {
   std::vector<LineChart> charts;
   for (const StrategyResult& strategy : result.strategies) {
     LineChart chart{"Load received per endpoint: " + strategy.name,
-                    "time since load start (s)", "attempts per second (1/s)", {}, phases, {},
+                    "time since load start (s)",
+                    "attempts per second (1/s)",
+                    {},
+                    phases,
+                    {},
                     true};
     for (std::size_t e = 0; e < result.endpoints.size(); ++e) {
       ChartSeries series{result.endpoints[e], {}, false, static_cast<int>(e)};

@@ -18,13 +18,18 @@ struct Column {
 };
 
 const std::vector<Column>& columns() {
-  static const std::vector<Column> kColumns = {
-      {"success %", "success_rate", 100, "%.2f"},  {"p50 ms", "p50_ms", 1, "%.1f"},
-      {"p90 ms", "p90_ms", 1, "%.1f"},             {"p99 ms", "p99_ms", 1, "%.1f"},
-      {"p99.9 ms", "p999_ms", 1, "%.1f"},          {"max ms", "max_ms", 1, "%.1f"},
-      {"amplification", "amplification", 1, "%.3f"}, {"attempts", "attempts", 1, "%.0f"},
-      {"retries", "retries", 1, "%.0f"},           {"failed fast", "failed_fast", 1, "%.0f"},
-      {"failed", "failed", 1, "%.0f"},             {"dropped", "dropped", 1, "%.0f"}};
+  static const std::vector<Column> kColumns = {{"success %", "success_rate", 100, "%.2f"},
+                                               {"p50 ms", "p50_ms", 1, "%.1f"},
+                                               {"p90 ms", "p90_ms", 1, "%.1f"},
+                                               {"p99 ms", "p99_ms", 1, "%.1f"},
+                                               {"p99.9 ms", "p999_ms", 1, "%.1f"},
+                                               {"max ms", "max_ms", 1, "%.1f"},
+                                               {"amplification", "amplification", 1, "%.3f"},
+                                               {"attempts", "attempts", 1, "%.0f"},
+                                               {"retries", "retries", 1, "%.0f"},
+                                               {"failed fast", "failed_fast", 1, "%.0f"},
+                                               {"failed", "failed", 1, "%.0f"},
+                                               {"dropped", "dropped", 1, "%.0f"}};
   return kColumns;
 }
 
@@ -34,8 +39,8 @@ double best_value(const RunResult& result, const MetricDefinition& metric) {
     return std::numeric_limits<double>::quiet_NaN();
   }
   const bool lower = metric.direction == Direction::kLowerIsBetter;
-  double best = lower ? std::numeric_limits<double>::infinity()
-                      : -std::numeric_limits<double>::infinity();
+  double best =
+      lower ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
   for (const StrategyResult& strategy : result.strategies) {
     const double value = metric.value(strategy.metrics);
     best = lower ? std::min(best, value) : std::max(best, value);
@@ -54,9 +59,10 @@ std::string reasons_text(const StrategyMetrics& metrics) {
 }  // namespace
 
 std::string comparison_section(const RunResult& result) {
-  std::string out = "<h2>Strategies</h2><p>Latency is measured from each logical request's "
-                    "intended start. Best value per column in green.</p><table "
-                    "class=\"comparison\"><tr><th class=\"name\">strategy</th>";
+  std::string out =
+      "<h2>Strategies</h2><p>Latency is measured from each logical request's "
+      "intended start. Best value per column in green.</p><table "
+      "class=\"comparison\"><tr><th class=\"name\">strategy</th>";
   for (const Column& column : columns()) {
     out += "<th>" + xml_escape(column.heading) + "</th>";
   }
@@ -85,12 +91,12 @@ std::string threshold_section(const RunResult& result) {
   if (result.thresholds.empty()) {
     return "";
   }
-  std::string out = "<h2>Thresholds</h2><table><tr><th class=\"name\">result</th><th "
-                    "class=\"name\">detail</th></tr>";
+  std::string out =
+      "<h2>Thresholds</h2><table><tr><th class=\"name\">result</th><th "
+      "class=\"name\">detail</th></tr>";
   for (const ThresholdResult& threshold : result.thresholds) {
     out += std::string("<tr><td class=\"name\">") + (threshold.passed ? "passed" : "FAILED") +
-           "</td><td class=\"name\">" + xml_escape(describe_threshold(threshold)) +
-           "</td></tr>";
+           "</td><td class=\"name\">" + xml_escape(describe_threshold(threshold)) + "</td></tr>";
   }
   return out + "</table>\n";
 }

@@ -12,8 +12,8 @@ std::string attribute(const std::string& name, const std::string& value) {
 
 std::string testcase(const std::string& class_name, const std::string& name,
                      const std::string* failure) {
-  std::string out = "    <testcase" + attribute("classname", class_name) +
-                    attribute("name", name) + attribute("time", "0");
+  std::string out = "    <testcase" + attribute("classname", class_name) + attribute("name", name) +
+                    attribute("time", "0");
   if (failure == nullptr) {
     return out + "/>\n";
   }

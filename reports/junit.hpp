@@ -7,7 +7,7 @@
 namespace rb {
 
 // junit.xml: one testsuite for the run with one testcase per evaluated threshold and
-// strategy; a failed threshold becomes a <failure> whose message says by how much it
+// strategy; a failed threshold becomes a <failure> whose message states by how much it
 // missed. A run without thresholds gets one testcase per strategy that fails only when the
 // run was cut short.
 std::string junit_xml(const RunResult& result);

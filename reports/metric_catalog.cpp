@@ -4,7 +4,9 @@ namespace rb {
 
 namespace {
 
-double to_ms(std::int64_t micros) { return static_cast<double>(micros) / 1000.0; }
+double to_ms(std::int64_t micros) {
+  return static_cast<double>(micros) / 1000.0;
+}
 
 double verdict(const StrategyMetrics& m, RetryVerdict v) {
   return static_cast<double>(m.verdicts[static_cast<std::size_t>(v)]);
@@ -29,9 +31,9 @@ std::vector<MetricDefinition> build_catalog() {
        [](const StrategyMetrics& m) { return m.success_rate(); }},
       {"error_rate", "(failed + dropped) / requests, 0 to 1", D::kLowerIsBetter, true,
        [](const StrategyMetrics& m) {
-         return m.requests == 0 ? 0.0
-                                : static_cast<double>(m.failed + m.dropped) /
-                                      static_cast<double>(m.requests);
+         return m.requests == 0
+                    ? 0.0
+                    : static_cast<double>(m.failed + m.dropped) / static_cast<double>(m.requests);
        }},
       {"attempts", "attempts the strategy started", D::kLowerIsBetter, false,
        [](const StrategyMetrics& m) { return static_cast<double>(m.attempts); }},
@@ -54,20 +56,15 @@ std::vector<MetricDefinition> build_catalog() {
        [](const StrategyMetrics& m) { return to_ms(m.latency.max_micros()); }},
       {"mean_ms", "mean latency, ms", D::kLowerIsBetter, true,
        [](const StrategyMetrics& m) { return m.latency.mean_micros() / 1000.0; }},
-      {"succeeded_p50_ms", "median latency of successful requests, ms", D::kLowerIsBetter,
+      {"succeeded_p50_ms", "median latency of successful requests, ms", D::kLowerIsBetter, false,
+       [](const StrategyMetrics& m) { return to_ms(m.latency_succeeded.percentile_micros(50)); }},
+      {"succeeded_p99_ms", "99th percentile latency of successful requests, ms", D::kLowerIsBetter,
        false,
-       [](const StrategyMetrics& m) {
-         return to_ms(m.latency_succeeded.percentile_micros(50));
-       }},
-      {"succeeded_p99_ms", "99th percentile latency of successful requests, ms",
-       D::kLowerIsBetter, false,
-       [](const StrategyMetrics& m) {
-         return to_ms(m.latency_succeeded.percentile_micros(99));
-       }},
+       [](const StrategyMetrics& m) { return to_ms(m.latency_succeeded.percentile_micros(99)); }},
       {"service_p50_ms", "median service time of attempts, ms", D::kLowerIsBetter, false,
        [](const StrategyMetrics& m) { return to_ms(m.service.percentile_micros(50)); }},
-      {"service_p99_ms", "99th percentile service time of attempts, ms", D::kLowerIsBetter,
-       false, [](const StrategyMetrics& m) { return to_ms(m.service.percentile_micros(99)); }},
+      {"service_p99_ms", "99th percentile service time of attempts, ms", D::kLowerIsBetter, false,
+       [](const StrategyMetrics& m) { return to_ms(m.service.percentile_micros(99)); }},
       {"lag_p99_ms", "99th percentile scheduling lag of first attempts, ms", D::kLowerIsBetter,
        false, [](const StrategyMetrics& m) { return to_ms(m.lag.percentile_micros(99)); }},
   };

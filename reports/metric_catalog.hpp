@@ -7,7 +7,7 @@
 
 namespace rb {
 
-// Which way a metric should move for a strategy to count as better.
+// The direction in which a metric moves when a strategy gets better.
 enum class Direction {
   kLowerIsBetter,   // latency, amplification, failures
   kHigherIsBetter,  // success rate
@@ -19,7 +19,7 @@ struct MetricDefinition {
   std::string name;         // as written in thresholds and CSV headers, e.g. "p99_ms"
   std::string description;  // one line with the unit
   Direction direction;
-  bool compared;            // whether `compare` checks it for regressions
+  bool compared;  // whether `compare` checks it for regressions
   double (*value)(const StrategyMetrics&);
 };
 

@@ -100,7 +100,9 @@ nlohmann::json series_json(const TimeSeries& series) {
   return out;
 }
 
-std::int64_t ms_to_micros(double ms) { return std::llround(ms * 1000.0); }
+std::int64_t ms_to_micros(double ms) {
+  return std::llround(ms * 1000.0);
+}
 
 TimeSeries series_from_json(const FieldReader& fields, std::size_t endpoint_count) {
   TimeSeries series(endpoint_count);
@@ -149,8 +151,8 @@ nlohmann::json final_outcomes_json(const StrategyMetrics& metrics) {
   return out;
 }
 
-void metrics_to_json(const StrategyMetrics& metrics,
-                     const std::vector<std::string>& endpoint_names, nlohmann::json& out) {
+void metrics_to_json(const StrategyMetrics& metrics, const std::vector<std::string>& endpoint_names,
+                     nlohmann::json& out) {
   out["requests"] = metrics.requests;
   out["succeeded"] = metrics.succeeded;
   out["failed"] = metrics.failed;

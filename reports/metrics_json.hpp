@@ -16,8 +16,8 @@ nlohmann::json final_outcomes_json(const StrategyMetrics& metrics);
 // Adds every StrategyMetrics field to `out` (a strategy's object in result.json): counts,
 // rates, percentile summaries, breakdowns, per-endpoint counters, the time series and the
 // histograms in sparse form. `endpoint_names` label the per-endpoint counters.
-void metrics_to_json(const StrategyMetrics& metrics,
-                     const std::vector<std::string>& endpoint_names, nlohmann::json& out);
+void metrics_to_json(const StrategyMetrics& metrics, const std::vector<std::string>& endpoint_names,
+                     nlohmann::json& out);
 
 // Reads what metrics_to_json wrote; throws ResultFileError naming the field.
 StrategyMetrics metrics_from_json(const FieldReader& fields, std::size_t endpoint_count);

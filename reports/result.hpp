@@ -27,28 +27,28 @@ struct ThresholdResult {
 struct StrategyResult {
   std::string name;
   std::string description;
-  nlohmann::json config;        // the strategy's settings as result.json shows them
+  nlohmann::json config;  // the strategy's settings as result.json shows them
   StrategyMetrics metrics;
-  double load_seconds = 0;      // how long its load phase actually ran
-  double drain_seconds = 0;     // how long in-flight requests took to finish after it
-  nlohmann::json upstreams;     // what each fake upstream saw during this strategy, by name
+  double load_seconds = 0;   // how long its load phase actually ran
+  double drain_seconds = 0;  // how long in-flight requests took to finish after it
+  nlohmann::json upstreams;  // what each fake upstream saw during this strategy, by name
 };
 
 // The whole run: the input of `compare` and `report`, and the source of every report file.
 struct RunResult {
   int schema_version = kResultSchemaVersion;
-  std::string version;          // retrybench version that produced it
+  std::string version;  // retrybench version that produced it
   std::string scenario_name;
   std::string scenario_file;
-  std::string mode = "live";    // "live" or "sim"
+  std::string mode = "live";  // "live" or "sim"
   std::uint64_t seed = 0;
-  double duration_s = 0;        // the load phase's configured length per strategy, seconds
-  bool partial = false;         // true when the run was cut short (signal, failure)
-  std::string started_at;       // wall-clock start, ISO 8601 UTC
-  double wall_seconds = 0;      // elapsed wall time of the whole run
-  std::string host;             // machine name
+  double duration_s = 0;               // the load phase's configured length per strategy, seconds
+  bool partial = false;                // true when the run was cut short (signal, failure)
+  std::string started_at;              // wall-clock start, ISO 8601 UTC
+  double wall_seconds = 0;             // elapsed wall time of the whole run
+  std::string host;                    // machine name
   std::vector<std::string> endpoints;  // endpoint names, in index order
-  nlohmann::json scenario;      // the scenario as loaded, secrets redacted
+  nlohmann::json scenario;             // the scenario as loaded, secrets redacted
   std::vector<StrategyResult> strategies;
   std::vector<ThresholdResult> thresholds;
 };

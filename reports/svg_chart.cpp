@@ -12,10 +12,10 @@ namespace {
 
 constexpr double kWidth = 720;
 constexpr double kHeight = 300;
-constexpr double kLeft = 70;     // room for y tick labels and the y label
-constexpr double kRight = 190;   // room for the legend
+constexpr double kLeft = 70;    // room for y tick labels and the y label
+constexpr double kRight = 190;  // room for the legend
 constexpr double kTop = 30;
-constexpr double kBottom = 50;   // room for x tick labels and the x label
+constexpr double kBottom = 50;  // room for x tick labels and the x label
 constexpr double kPlotWidth = kWidth - kLeft - kRight;
 constexpr double kPlotHeight = kHeight - kTop - kBottom;
 
@@ -88,29 +88,27 @@ std::string axes(const LineChart& chart, const Range& x, const Range& y) {
     const double py = kTop + kPlotHeight - to_px(v, y, kPlotHeight);
     out += "<line class=\"grid\" x1=\"" + num(kLeft) + "\" x2=\"" + num(kLeft + kPlotWidth) +
            "\" y1=\"" + num(py) + "\" y2=\"" + num(py) + "\"/>";
-    out += "<text x=\"" + num(kLeft - 6) + "\" y=\"" + num(py + 4) +
-           "\" text-anchor=\"end\">" + tick_text(v) + "</text>";
+    out += "<text x=\"" + num(kLeft - 6) + "\" y=\"" + num(py + 4) + "\" text-anchor=\"end\">" +
+           tick_text(v) + "</text>";
   }
   std::vector<ChartTick> ticks = chart.x_ticks;
   if (ticks.empty()) {
     const double x_step = nice_step(x.high - x.low);
-    for (double v = std::ceil(x.low / x_step) * x_step; v <= x.high + x_step * 1e-9;
-         v += x_step) {
+    for (double v = std::ceil(x.low / x_step) * x_step; v <= x.high + x_step * 1e-9; v += x_step) {
       ticks.push_back({v, tick_text(v)});
     }
   }
   for (const ChartTick& tick : ticks) {
     const double px = kLeft + to_px(tick.at, x, kPlotWidth);
-    out += "<line class=\"grid\" x1=\"" + num(px) + "\" x2=\"" + num(px) + "\" y1=\"" +
-           num(kTop) + "\" y2=\"" + num(kTop + kPlotHeight) + "\"/>";
+    out += "<line class=\"grid\" x1=\"" + num(px) + "\" x2=\"" + num(px) + "\" y1=\"" + num(kTop) +
+           "\" y2=\"" + num(kTop + kPlotHeight) + "\"/>";
     out += "<text x=\"" + num(px) + "\" y=\"" + num(kTop + kPlotHeight + 16) +
            "\" text-anchor=\"middle\">" + xml_escape(tick.label) + "</text>";
   }
   out += "<rect class=\"frame\" x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" +
          num(kPlotWidth) + "\" height=\"" + num(kPlotHeight) + "\"/>";
   out += "<text class=\"axis-label\" x=\"" + num(kLeft + kPlotWidth / 2) + "\" y=\"" +
-         num(kHeight - 10) + "\" text-anchor=\"middle\">" + xml_escape(chart.x_label) +
-         "</text>";
+         num(kHeight - 10) + "\" text-anchor=\"middle\">" + xml_escape(chart.x_label) + "</text>";
   out += "<text class=\"axis-label\" transform=\"translate(16," + num(kTop + kPlotHeight / 2) +
          ") rotate(-90)\" text-anchor=\"middle\">" + xml_escape(chart.y_label) + "</text>";
   return out;
@@ -127,8 +125,8 @@ std::string bands(const LineChart& chart, const Range& x) {
     const double px = kLeft + to_px(from, x, kPlotWidth);
     const double width = to_px(to, x, kPlotWidth) - to_px(from, x, kPlotWidth);
     out += "<rect class=\"phase\" x=\"" + num(px) + "\" y=\"" + num(kTop) + "\" width=\"" +
-           num(width) + "\" height=\"" + num(kPlotHeight) + "\"><title>" +
-           xml_escape(band.label) + "</title></rect>";
+           num(width) + "\" height=\"" + num(kPlotHeight) + "\"><title>" + xml_escape(band.label) +
+           "</title></rect>";
     out += "<text class=\"phase-label\" x=\"" + num(px + 3) + "\" y=\"" + num(kTop + 12) + "\">" +
            xml_escape(band.label) + "</text>";
   }
@@ -159,8 +157,8 @@ std::string legend(const LineChart& chart) {
            num(y) + "\" stroke-width=\"2\" stroke=\"" + chart_color(series.color) + "\"" +
            (series.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>";
     std::string name = series.name.size() > 24 ? series.name.substr(0, 23) + "~" : series.name;
-    out += "<text x=\"" + num(x + 28) + "\" y=\"" + num(y + 4) + "\">" + xml_escape(name) +
-           "</text>";
+    out +=
+        "<text x=\"" + num(x + 28) + "\" y=\"" + num(y + 4) + "\">" + xml_escape(name) + "</text>";
     y += 18;
   }
   if (!chart.bands.empty()) {
@@ -184,10 +182,9 @@ std::string render_line_chart(const LineChart& chart) {
   Range y;
   data_ranges(chart, x, y);
   std::string out = "<figure class=\"chart\"><figcaption>" + xml_escape(chart.title) +
-                    "</figcaption><svg viewBox=\"0 0 " +
-                    num(kWidth) + " " + num(kHeight) + "\" width=\"" + num(kWidth) +
-                    "\" height=\"" + num(kHeight) + "\" role=\"img\" aria-label=\"" +
-                    xml_escape(chart.title) + "\">";
+                    "</figcaption><svg viewBox=\"0 0 " + num(kWidth) + " " + num(kHeight) +
+                    "\" width=\"" + num(kWidth) + "\" height=\"" + num(kHeight) +
+                    "\" role=\"img\" aria-label=\"" + xml_escape(chart.title) + "\">";
   out += bands(chart, x);
   out += axes(chart, x, y);
   out += lines(chart, x, y);

@@ -25,13 +25,12 @@ std::string fit_name(const std::string& name) {
 std::string format_row(const std::string& name, const StrategyMetrics& m, bool color) {
   const double rate = m.success_rate() * 100.0;
   char line[160];
-  std::snprintf(line, sizeof line, "%-*s %8.2f %9.1f %9.1f %9.1f %6.2f %10llu %8llu",
-                kNameWidth, fit_name(name).c_str(), rate,
-                static_cast<double>(m.latency.percentile_micros(50)) / 1000.0,
-                static_cast<double>(m.latency.percentile_micros(99)) / 1000.0,
-                static_cast<double>(m.latency.max_micros()) / 1000.0, m.amplification(),
-                static_cast<unsigned long long>(m.attempts),
-                static_cast<unsigned long long>(m.failed));
+  std::snprintf(
+      line, sizeof line, "%-*s %8.2f %9.1f %9.1f %9.1f %6.2f %10llu %8llu", kNameWidth,
+      fit_name(name).c_str(), rate, static_cast<double>(m.latency.percentile_micros(50)) / 1000.0,
+      static_cast<double>(m.latency.percentile_micros(99)) / 1000.0,
+      static_cast<double>(m.latency.max_micros()) / 1000.0, m.amplification(),
+      static_cast<unsigned long long>(m.attempts), static_cast<unsigned long long>(m.failed));
   if (!color) {
     return line;
   }
@@ -45,9 +44,8 @@ std::string format_row(const std::string& name, const StrategyMetrics& m, bool c
 // failed 8, with single spaces between: 95 characters.
 std::string format_comparison_table(const RunResult& result, bool color) {
   char header[160];
-  std::snprintf(header, sizeof header, "%-*s %8s %9s %9s %9s %6s %10s %8s", kNameWidth,
-                "strategy", "success%", "p50 ms", "p99 ms", "max ms", "ampl", "attempts",
-                "failed");
+  std::snprintf(header, sizeof header, "%-*s %8s %9s %9s %9s %6s %10s %8s", kNameWidth, "strategy",
+                "success%", "p50 ms", "p99 ms", "max ms", "ampl", "attempts", "failed");
   std::string out = color ? std::string(kBold) + header + kReset : std::string(header);
   out += '\n';
   for (const StrategyResult& strategy : result.strategies) {

@@ -11,7 +11,9 @@ namespace rb {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 std::string trim(const std::string& text) {
   std::size_t begin = 0;

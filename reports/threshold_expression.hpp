@@ -12,7 +12,7 @@ enum class ThresholdOp { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNo
 struct ParsedThreshold {
   std::string metric;  // a name from the metric catalog
   ThresholdOp op = ThresholdOp::kLess;
-  double limit = 0;    // in the metric's unit
+  double limit = 0;  // in the metric's unit
 };
 
 // Parses "METRIC OP NUMBER"; throws std::invalid_argument listing the accepted metrics.

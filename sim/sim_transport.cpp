@@ -67,13 +67,8 @@ SimTransport::SimTransport(EventQueue& queue, const Duration& now,
     stats_.push_back(std::move(stats));
   }
 
-  // The request is the same for every attempt, so its facts are read once.
-  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  const auto model = body.is_object() ? body.find("model") : body.end();
-  body_valid_ = body.is_object() && model != body.end() && model->is_string();
-  if (body_valid_) {
-    model_name_ = model->get<std::string>();
-  }
+  // Each variant's body is read once, not per attempt.
+  variants_.push_back(read_body(request.body));
   for (const auto& [name, value] : request.headers) {
     if (same_name(name, "authorization") && value.rfind("Bearer ", 0) == 0) {
       api_key_ = value.substr(7);
@@ -82,6 +77,28 @@ SimTransport::SimTransport(EventQueue& queue, const Duration& now,
       api_key_ = value;
       has_api_key_ = true;
     }
+  }
+}
+
+SimTransport::BodyFacts SimTransport::read_body(const std::string& body_text) {
+  BodyFacts facts;
+  facts.bytes = body_text.size();
+  const nlohmann::json body = nlohmann::json::parse(body_text, nullptr, false);
+  const auto model = body.is_object() ? body.find("model") : body.end();
+  facts.body_valid = body.is_object() && model != body.end() && model->is_string();
+  if (facts.body_valid) {
+    facts.model = model->get<std::string>();
+  }
+  return facts;
+}
+
+void SimTransport::set_request_variants(const std::vector<RequestTemplate>& variants) {
+  variants_.clear();
+  for (const RequestTemplate& variant : variants) {
+    variants_.push_back(read_body(variant.body));
+  }
+  if (variants_.empty()) {
+    variants_.push_back(read_body(request_.body));
   }
 }
 
@@ -117,10 +134,11 @@ void SimTransport::start(const AttemptSpec& spec) {
   facts.method = request_.method;
   const auto query = request_.path.find('?');
   facts.path = std::string_view(request_.path).substr(0, query);
-  facts.body_bytes = request_.body.size();
-  facts.body_valid = body_valid_;
-  if (body_valid_) {
-    facts.model = model_name_;
+  const BodyFacts& body = variants_[spec.variant < variants_.size() ? spec.variant : 0];
+  facts.body_bytes = body.bytes;
+  facts.body_valid = body.body_valid;
+  if (body.body_valid) {
+    facts.model = body.model;
   }
   if (has_api_key_) {
     facts.api_key = api_key_;
@@ -133,18 +151,18 @@ void SimTransport::start(const AttemptSpec& spec) {
     return;
   }
   switch (model.admit(id, arrival)) {
-    case Admission::kStarted:
+    case CapacityAdmission::kStarted:
       attempt.admitted = true;
       attempt.in_service = true;
       schedule_answer(id, attempt, arrival);
       break;
-    case Admission::kQueued:
+    case CapacityAdmission::kQueued:
       attempt.admitted = true;
       // It starts when a finish() or cancel() hands its ticket back; until then only the
       // client's timeouts can end it.
       schedule_end(id, attempt, Duration::max(), AttemptResult{});
       break;
-    case Admission::kRejected:
+    case CapacityAdmission::kRejected:
       attempt.decision = model.capacity_rejection(attempt.decision.route);
       ++stats_[spec.endpoint].faults[fault_kind_name(FaultKind::kCapacityRejected)];
       schedule_answer(id, attempt, arrival);

@@ -31,6 +31,11 @@ class SimTransport : public Transport {
 
   void set_sink(AttemptSink* sink) { sink_ = sink; }
 
+  // Sets the request variants that AttemptSpec::variant selects (index 0 is the scenario's
+  // request; see request_variants()). Without a call, every attempt sends the constructor's
+  // request, and so does a variant index past the end.
+  void set_request_variants(const std::vector<RequestTemplate>& variants);
+
   void start(const AttemptSpec& spec) override;
   void cancel(std::uint64_t token) override;
 
@@ -69,8 +74,15 @@ class SimTransport : public Transport {
   std::time_t wall_start_unix_;
   AttemptSink* sink_ = nullptr;
 
-  std::string model_name_;  // "model" from the request body, if any
-  bool body_valid_ = true;
+  // The facts a fault model reads from one request variant's body.
+  struct BodyFacts {
+    std::string model;        // "model" from the body, valid with body_valid
+    bool body_valid = true;   // a JSON object with a string "model"
+    std::size_t bytes = 0;
+  };
+  static BodyFacts read_body(const std::string& body);
+
+  std::vector<BodyFacts> variants_;  // index 0: the constructor's request
   std::string api_key_;
   bool has_api_key_ = false;
 

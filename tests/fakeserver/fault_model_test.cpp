@@ -317,17 +317,17 @@ TEST(FaultModel, LatencyDistributions) {
 
 TEST(FaultModel, CapacityQueuesAndRejects) {
   FaultModel model(parse(R"({"capacity": {"concurrency": 2, "queue": 1}})"), 1);
-  EXPECT_EQ(model.admit(1, Duration(0)), Admission::kStarted);
-  EXPECT_EQ(model.admit(2, Duration(0)), Admission::kStarted);
-  EXPECT_EQ(model.admit(3, Duration(0)), Admission::kQueued);
-  EXPECT_EQ(model.admit(4, Duration(0)), Admission::kRejected);
+  EXPECT_EQ(model.admit(1, Duration(0)), CapacityAdmission::kStarted);
+  EXPECT_EQ(model.admit(2, Duration(0)), CapacityAdmission::kStarted);
+  EXPECT_EQ(model.admit(3, Duration(0)), CapacityAdmission::kQueued);
+  EXPECT_EQ(model.admit(4, Duration(0)), CapacityAdmission::kRejected);
   EXPECT_EQ(model.capacity_counters().rejected, 1);
   EXPECT_EQ(model.capacity_counters().peak_queued, 1);
 
   EXPECT_EQ(model.finish(1, from_millis(10)), std::optional<std::uint64_t>(3));
   EXPECT_EQ(model.capacity_counters().in_service, 2);
   EXPECT_EQ(model.capacity_counters().queued, 0);
-  EXPECT_EQ(model.admit(5, from_millis(10)), Admission::kQueued);
+  EXPECT_EQ(model.admit(5, from_millis(10)), CapacityAdmission::kQueued);
   EXPECT_EQ(model.cancel(5, from_millis(11)), std::nullopt);
   EXPECT_EQ(model.cancel(2, from_millis(11)), std::nullopt);
   EXPECT_EQ(model.capacity_counters().in_service, 1);
@@ -340,15 +340,15 @@ TEST(FaultModel, CapacityQueuesAndRejects) {
 
 TEST(FaultModel, ImmediateRejectWith409) {
   FaultModel model(parse(R"({"capacity": {"concurrency": 1, "reject_status": 409}})"), 1);
-  EXPECT_EQ(model.admit(1, Duration(0)), Admission::kStarted);
-  EXPECT_EQ(model.admit(2, Duration(0)), Admission::kRejected);
+  EXPECT_EQ(model.admit(1, Duration(0)), CapacityAdmission::kStarted);
+  EXPECT_EQ(model.admit(2, Duration(0)), CapacityAdmission::kRejected);
   EXPECT_EQ(model.capacity_rejection(Route::kChatCompletions).status, 409);
 }
 
 TEST(FaultModel, WithoutCapacityEveryoneStarts) {
   FaultModel model(parse("{}"), 1);
   for (std::uint64_t t = 1; t < 100; ++t) {
-    ASSERT_EQ(model.admit(t, Duration(0)), Admission::kStarted);
+    ASSERT_EQ(model.admit(t, Duration(0)), CapacityAdmission::kStarted);
   }
 }
 

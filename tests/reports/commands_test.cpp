@@ -26,8 +26,8 @@ class CommandsTest : public ::testing::Test {
   }
 
   int run(const std::string& arguments) {
-    const std::string command = binary_ + " " + arguments + " > " + dir_ + "/stdout 2> " +
-                                dir_ + "/stderr";
+    const std::string command =
+        binary_ + " " + arguments + " > " + dir_ + "/stdout 2> " + dir_ + "/stderr";
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }

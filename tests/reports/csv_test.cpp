@@ -9,18 +9,26 @@
 namespace rb {
 namespace {
 
-TEST(CsvField, PlainFieldUnquoted) { EXPECT_EQ(csv_field("rotate-on-429"), "rotate-on-429"); }
+TEST(CsvField, PlainFieldUnquoted) {
+  EXPECT_EQ(csv_field("rotate-on-429"), "rotate-on-429");
+}
 
-TEST(CsvField, CommaQuoted) { EXPECT_EQ(csv_field("a,b"), "\"a,b\""); }
+TEST(CsvField, CommaQuoted) {
+  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+}
 
-TEST(CsvField, QuoteDoubled) { EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\""); }
+TEST(CsvField, QuoteDoubled) {
+  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+}
 
 TEST(CsvField, LineBreaksQuoted) {
   EXPECT_EQ(csv_field("a\nb"), "\"a\nb\"");
   EXPECT_EQ(csv_field("a\rb"), "\"a\rb\"");
 }
 
-TEST(CsvRecord, EndsWithCrlf) { EXPECT_EQ(csv_record({"a", "b,c", ""}), "a,\"b,c\",\r\n"); }
+TEST(CsvRecord, EndsWithCrlf) {
+  EXPECT_EQ(csv_record({"a", "b,c", ""}), "a,\"b,c\",\r\n");
+}
 
 TEST(CsvNumber, Formats) {
   EXPECT_EQ(csv_number(42), "42");
@@ -59,8 +67,7 @@ TEST(TimeseriesCsv, RowPerStrategyPerSecond) {
 
 TEST(LatencyCsv, SpectrumPerStrategy) {
   const std::string csv = latency_csv(testing::make_sample_result());
-  EXPECT_EQ(csv.rfind("strategy,percentile,latency_ms,succeeded_latency_ms,service_time_ms\r\n",
-                      0),
+  EXPECT_EQ(csv.rfind("strategy,percentile,latency_ms,succeeded_latency_ms,service_time_ms\r\n", 0),
             0u);
   EXPECT_NE(csv.find("\r\nrotate-on-429,100,1000,999,500\r\n"), std::string::npos) << csv;
   EXPECT_NE(csv.find("\r\nrotate-on-429,99.999,"), std::string::npos);

@@ -109,12 +109,30 @@ TEST(ResultJson, HasRequiredFields) {
     EXPECT_TRUE(doc.contains(key)) << key;
   }
   const nlohmann::json& s = doc["strategies"][0];
-  for (const char* key :
-       {"name", "requests", "succeeded", "failed", "dropped", "cancelled", "success_rate",
-        "attempts", "amplification", "latency_ms", "latency_succeeded_ms", "service_time_ms",
-        "scheduling_lag_ms", "outcomes", "attempt_classes", "attempt_statuses", "verdicts",
-        "retries_by_reason", "waits", "attempts_per_request", "endpoints", "timeseries",
-        "upstreams", "histograms"}) {
+  for (const char* key : {"name",
+                          "requests",
+                          "succeeded",
+                          "failed",
+                          "dropped",
+                          "cancelled",
+                          "success_rate",
+                          "attempts",
+                          "amplification",
+                          "latency_ms",
+                          "latency_succeeded_ms",
+                          "service_time_ms",
+                          "scheduling_lag_ms",
+                          "outcomes",
+                          "attempt_classes",
+                          "attempt_statuses",
+                          "verdicts",
+                          "retries_by_reason",
+                          "waits",
+                          "attempts_per_request",
+                          "endpoints",
+                          "timeseries",
+                          "upstreams",
+                          "histograms"}) {
     EXPECT_TRUE(s.contains(key)) << key;
   }
   for (const char* key : {"p50", "p90", "p99", "p999", "max", "mean"}) {
@@ -158,8 +176,7 @@ TEST_F(ResultFileTest, LoadsWrittenFile) {
 
 TEST_F(ResultFileTest, MissingFile) {
   const std::string message = load_error("/nonexistent/result.json");
-  EXPECT_NE(message.find("/nonexistent/result.json: cannot open"), std::string::npos)
-      << message;
+  EXPECT_NE(message.find("/nonexistent/result.json: cannot open"), std::string::npos) << message;
 }
 
 TEST_F(ResultFileTest, NotJson) {

@@ -79,12 +79,11 @@ RunResult make_sample_result(double latency_scale, std::uint64_t failed) {
   result.wall_seconds = 0.25;
   result.host = "ci-runner";
   result.endpoints = {"primary", "backup"};
-  result.scenario = {
-      {"name", result.scenario_name},
-      {"upstreams",
-       {{{"name", "primary"},
-         {"fake", {{"phases", {{{"from", 1}, {"to", 2}, {"status_503", 1.0}}}}}}},
-        {{"name", "backup"}, {"url", "http://127.0.0.1:9/"}}}}};
+  result.scenario = {{"name", result.scenario_name},
+                     {"upstreams",
+                      {{{"name", "primary"},
+                        {"fake", {{"phases", {{{"from", 1}, {"to", 2}, {"status_503", 1.0}}}}}}},
+                       {{"name", "backup"}, {"url", "http://127.0.0.1:9/"}}}}};
   for (const char* name : {"rotate-on-429", "urllib3 default"}) {
     StrategyResult strategy;
     strategy.name = name;

@@ -19,9 +19,12 @@ std::string rejection(const std::string& expression) {
 
 TEST(ThresholdParse, AcceptsEachOperator) {
   const std::vector<std::pair<std::string, ThresholdOp>> cases = {
-      {"p99_ms < 800", ThresholdOp::kLess},        {"p99_ms<=800", ThresholdOp::kLessEqual},
-      {"success_rate > 0.9", ThresholdOp::kGreater}, {"success_rate >= 0.99", ThresholdOp::kGreaterEqual},
-      {"failed == 0", ThresholdOp::kEqual},        {"dropped != 3", ThresholdOp::kNotEqual}};
+      {"p99_ms < 800", ThresholdOp::kLess},
+      {"p99_ms<=800", ThresholdOp::kLessEqual},
+      {"success_rate > 0.9", ThresholdOp::kGreater},
+      {"success_rate >= 0.99", ThresholdOp::kGreaterEqual},
+      {"failed == 0", ThresholdOp::kEqual},
+      {"dropped != 3", ThresholdOp::kNotEqual}};
   for (const auto& [text, op] : cases) {
     const ParsedThreshold parsed = parse_threshold_expression(text);
     EXPECT_EQ(parsed.op, op) << text;
@@ -32,9 +35,9 @@ TEST(ThresholdParse, AcceptsEachOperator) {
 }
 
 TEST(ThresholdParse, AcceptsEveryRequiredMetric) {
-  for (const char* metric : {"success_rate", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms",
-                             "mean_ms", "amplification", "attempts", "failed", "requests",
-                             "error_rate", "dropped"}) {
+  for (const char* metric :
+       {"success_rate", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms",
+        "amplification", "attempts", "failed", "requests", "error_rate", "dropped"}) {
     EXPECT_EQ(rejection(std::string(metric) + " < 1"), "") << metric;
   }
 }

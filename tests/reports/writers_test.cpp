@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <filesystem>
 #include <regex>
-#include <sys/stat.h>
 
 #include "reports/atomic_file.hpp"
 #include "reports/html_report.hpp"
@@ -26,9 +26,9 @@ TEST(AtomicWrite, ReplacesWholeFile) {
   write_file_atomically(path, "old content that is longer\n");
   write_file_atomically(path, "new\n");
   EXPECT_EQ(read_text(path), "new\n");
-  EXPECT_EQ(std::distance(fs::directory_iterator(fs::path(path).parent_path()),
-                          fs::directory_iterator{}),
-            1);
+  EXPECT_EQ(
+      std::distance(fs::directory_iterator(fs::path(path).parent_path()), fs::directory_iterator{}),
+      1);
 }
 
 TEST(AtomicWrite, FailureLeavesNoFileUnderFinalName) {
@@ -63,9 +63,9 @@ TEST(AtomicWrite, RenameFailureRemovesTemporary) {
 TEST(WriteReports, WritesEveryFile) {
   const std::string dir = make_temp_dir() + "/nested/out";
   const std::vector<std::string> written = write_reports(make_sample_result(), dir);
-  for (const char* name : {"result.json", "summary.csv", "timeseries.csv", "latency.csv",
-                           "rotate-on-429.hgrm", "urllib3_default.hgrm", "junit.xml",
-                           "report.html"}) {
+  for (const char* name :
+       {"result.json", "summary.csv", "timeseries.csv", "latency.csv", "rotate-on-429.hgrm",
+        "urllib3_default.hgrm", "junit.xml", "report.html"}) {
     EXPECT_TRUE(fs::exists(dir + "/" + name)) << name;
   }
   EXPECT_EQ(written.size(), 8u);
@@ -98,10 +98,9 @@ TEST(ComparisonTable, FitsHundredColumns) {
   for (const bool color : {false, true}) {
     const std::string table = format_comparison_table(result, color);
     std::size_t start = 0;
-    for (std::size_t end; (end = table.find('\n', start)) != std::string::npos;
-         start = end + 1) {
-      std::string line = std::regex_replace(table.substr(start, end - start),
-                                            std::regex("\033\\[[0-9;]*m"), "");
+    for (std::size_t end; (end = table.find('\n', start)) != std::string::npos; start = end + 1) {
+      std::string line =
+          std::regex_replace(table.substr(start, end - start), std::regex("\033\\[[0-9;]*m"), "");
       EXPECT_LE(line.size(), 100u) << line;
     }
   }
@@ -118,8 +117,8 @@ TEST(ComparisonTable, NoColorHasNoEscapes) {
 
 TEST(Junit, OneCasePerThresholdWithFailure) {
   RunResult result = make_sample_result();
-  result.thresholds.push_back({"urllib3 default", "success_rate >= 0.9", "success_rate", 0.93,
-                               0.9, true});
+  result.thresholds.push_back(
+      {"urllib3 default", "success_rate >= 0.9", "success_rate", 0.93, 0.9, true});
   const std::string xml = junit_xml(result);
   EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", 0), 0u);
   EXPECT_NE(xml.find("tests=\"2\" failures=\"1\""), std::string::npos) << xml;
@@ -128,7 +127,7 @@ TEST(Junit, OneCasePerThresholdWithFailure) {
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("name=\"success_rate &gt;= 0.9\" time=\"0\"/>"), std::string::npos);
-  // The scenario name holds quotes and angle brackets; they arrive escaped.
+  // The scenario name contains quotes and angle brackets; they arrive escaped.
   EXPECT_NE(xml.find("retrybench.storm, &quot;429&quot; &lt;test&gt;"), std::string::npos);
 }
 
