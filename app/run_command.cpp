@@ -12,6 +12,8 @@
 #include "app/scenario.hpp"
 #include "app/signals.hpp"
 #include "app/sim_runner.hpp"
+#include "app/sweep.hpp"
+#include "reports/atomic_file.hpp"
 #include "engine/strategy/presets.hpp"
 #include "reports/threshold.hpp"
 #include "reports/writers.hpp"
@@ -86,6 +88,14 @@ void apply_overrides(Scenario& scenario, const RunSettings& settings) {
   select_strategies(scenario, settings.strategies);
 }
 
+std::vector<SweepAxis> parse_sweeps(const std::vector<std::string>& texts) {
+  std::vector<SweepAxis> axes;
+  for (const auto& text : texts) {
+    axes.push_back(parse_sweep(text));
+  }
+  return axes;
+}
+
 std::string default_out_dir(const Scenario& scenario) {
   std::string name;
   for (char c : scenario.name) {
@@ -104,12 +114,15 @@ void print_threshold_failures(const RunResult& result) {
   }
 }
 
-int execute(RunSettings settings) {
+int execute(RunSettings settings, const std::vector<std::string>& sweeps) {
   Scenario scenario;
+  std::vector<SweepAxis> axes;
   try {
     scenario = settings.url.empty() ? load_scenario(settings.scenario_file)
                                     : scenario_from_flags(settings);
     apply_overrides(scenario, settings);
+    axes = parse_sweeps(sweeps);
+    scenario.strategies = expand_sweep(scenario.strategies, axes);
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "retrybench run: %s\n", e.what());
     return kExitInvalidInput;
@@ -138,6 +151,11 @@ int execute(RunSettings settings) {
   std::vector<std::string> written;
   try {
     written = write_reports(result, settings.out_dir);
+    if (!axes.empty()) {
+      const std::string path = settings.out_dir + "/sweep.csv";
+      write_file_atomically(path, sweep_csv(result, axes));
+      written.push_back(path);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "retrybench run: %s\n", e.what());
     return kExitRunFailed;
@@ -164,6 +182,7 @@ int execute(RunSettings settings) {
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto settings = std::make_shared<RunSettings>();
+  auto sweeps = std::make_shared<std::vector<std::string>>();
   auto* command = app.add_subcommand(
       "run",
       "Run a scenario file's strategies against its upstreams and write result.json, CSV and "
@@ -184,6 +203,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   command->add_flag("--insecure", settings->insecure,
                     "Skip TLS certificate and host name verification (prints a warning)");
   command->add_flag("!--no-progress", settings->progress, "Do not print progress lines");
+  command->add_option("--sweep", *sweeps,
+                      "Run a grid of strategy parameters, e.g. 'retry.max_attempts=1..5' or "
+                      "'retry.backoff.base_ms=50,100,200'; repeatable (a grid); implies --mode "
+                      "sim unless --mode is given; writes sweep.csv");
   command->add_option("--url", settings->url, "One-line mode: the URL to load-test");
   command->add_option("--connections", settings->connections,
                       "One-line mode: closed loop with N connections at full speed");
@@ -193,7 +216,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                       "One-line mode: a request header 'Name: value'; repeatable");
   command->add_option("--body", settings->body, "One-line mode: request body TEXT or @FILE");
 
-  command->callback([settings, &exit_code] {
+  command->callback([command, settings, sweeps, &exit_code] {
     if (settings->scenario_file.empty() == settings->url.empty()) {
       std::fprintf(stderr, "retrybench run: give a scenario file or --url URL (see run --help)\n");
       exit_code = kExitInvalidInput;
@@ -201,7 +224,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
     }
     const char* no_color = std::getenv("NO_COLOR");
     settings->color = isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0');
-    exit_code = execute(*settings);
+    if (!sweeps->empty() && command->count("--mode") == 0) {
+      settings->mode = "sim";
+    }
+    exit_code = execute(*settings, *sweeps);
   });
 }
 
