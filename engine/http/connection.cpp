@@ -8,7 +8,9 @@ namespace rb::http {
 
 namespace {
 
-Connection& connection_of(void* data) { return *static_cast<Connection*>(data); }
+Connection& connection_of(void* data) {
+  return *static_cast<Connection*>(data);
+}
 
 }  // namespace
 
@@ -64,7 +66,8 @@ void Connection::close() {
     // A clean close keeps the TLS session resumable, which an abrupt one would not.
     write_buffer_.clear();
     if (tls_->shut_down(write_buffer_)) {
-      uv_buf_t buffer = uv_buf_init(write_buffer_.data(), static_cast<unsigned>(write_buffer_.size()));
+      uv_buf_t buffer =
+          uv_buf_init(write_buffer_.data(), static_cast<unsigned>(write_buffer_.size()));
       uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buffer, 1);  // best effort
     }
   }
@@ -128,12 +131,12 @@ void Connection::become_ready() {
   events_.on_ready(*this);
 }
 
-void Connection::fail(AttemptClass cls, std::string why) {
+void Connection::fail(AttemptClass cls, std::string reason) {
   if (closing()) {
     return;
   }
   close();
-  events_.on_failure(*this, cls, why);
+  events_.on_failure(*this, cls, reason);
 }
 
 void Connection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buffer) {
@@ -245,9 +248,9 @@ void Connection::handle_read_error(ssize_t nread) {
     close();
     return;
   }
-  const std::string why =
+  const std::string reason =
       state_ == State::kBusy ? parser_.error() : std::string("idle connection closed by the peer");
-  fail(AttemptClass::kClosedEarly, why);
+  fail(AttemptClass::kClosedEarly, reason);
 }
 
 void Connection::write_bytes(const char* data, std::size_t size) {

@@ -24,7 +24,7 @@ struct ReadBuffers {
   char plain[kSize];   // decrypted bytes under TLS
 };
 
-// What a connection reports to its owner. Every call happens from a libuv callback or from
+// Events that a connection reports to its owner. Every call happens from a libuv callback or from
 // Connection::close(), never from the constructor.
 class ConnectionEvents {
  public:
@@ -39,7 +39,7 @@ class ConnectionEvents {
   // Bytes arrived while no request was outstanding.
   virtual void on_unsolicited(Connection& connection) = 0;
   // The connection failed and is already closing.
-  virtual void on_failure(Connection& connection, AttemptClass cls, const std::string& why) = 0;
+  virtual void on_failure(Connection& connection, AttemptClass cls, const std::string& reason) = 0;
   // close() began; called once, synchronously from close().
   virtual void on_closing(Connection& connection) = 0;
   // Every handle is closed; the owner may delete the connection now.
@@ -52,8 +52,8 @@ class Connection {
   // The connection's lifecycle, in order.
   enum class State : std::uint8_t { kConnecting, kHandshaking, kIdle, kBusy, kClosing };
 
-  Connection(uv_loop_t* loop, ConnectionEvents& events, ReadBuffers& buffers,
-             std::size_t endpoint, const ParserLimits& limits);
+  Connection(uv_loop_t* loop, ConnectionEvents& events, ReadBuffers& buffers, std::size_t endpoint,
+             const ParserLimits& limits);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -93,7 +93,7 @@ class Connection {
 
   void connected();
   void become_ready();
-  void fail(AttemptClass cls, std::string why);
+  void fail(AttemptClass cls, std::string reason);
   void handle_socket_bytes(const char* data, std::size_t size);
   void handle_tls_bytes(const char* data, std::size_t size);
   void handle_plain_bytes(const char* data, std::size_t size);

@@ -47,9 +47,9 @@ std::string prepare_request(const RequestTemplate& request, const Endpoint& endp
   if (keep_alive) {
     return bytes;
   }
-  const bool has_connection =
-      std::any_of(request.headers.begin(), request.headers.end(),
-                  [](const auto& header) { return equals_ignoring_case(header.first, "connection"); });
+  const bool has_connection = std::any_of(
+      request.headers.begin(), request.headers.end(),
+      [](const auto& header) { return equals_ignoring_case(header.first, "connection"); });
   const std::size_t end_of_headers = bytes.find("\r\n\r\n");
   if (!has_connection && end_of_headers != std::string::npos) {
     bytes.insert(end_of_headers, "\r\nConnection: close");

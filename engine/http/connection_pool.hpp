@@ -18,7 +18,7 @@ namespace rb::http {
 class Connection;
 struct Attempt;
 
-// An attempt waiting for a connection. `generation` tells a live entry from one whose
+// An attempt waiting for a connection. `generation` distinguishes a live entry from one whose
 // attempt already ended (timed out or cancelled) and was reused.
 struct WaitingAttempt {
   Attempt* attempt;
@@ -40,15 +40,15 @@ struct EndpointPool {
   void remove_idle(Connection* connection);
 
   Endpoint endpoint;
-  std::string request_bytes;   // the rendered request, written as is for every attempt
-  bool head_request = false;   // the method is HEAD, so responses have no body
+  std::string request_bytes;  // the rendered request, written as is for every attempt
+  bool head_request = false;  // the method is HEAD, so responses have no body
   ResolveState resolve_state = ResolveState::kUnresolved;
-  sockaddr_storage address{};  // valid when resolve_state is kResolved
+  sockaddr_storage address{};                   // valid when resolve_state is kResolved
   uv_getaddrinfo_t* resolve_request = nullptr;  // the lookup in flight, owned by the transport
-  std::vector<Connection*> idle;        // open keep-alive connections with no request
-  std::size_t open_connections = 0;     // connections not closing, idle or not
-  std::deque<WaitingAttempt> waiting;   // attempts in FIFO order
-  SSL_SESSION* tls_session = nullptr;   // the latest session, offered on the next connect
+  std::vector<Connection*> idle;                // open keep-alive connections with no request
+  std::size_t open_connections = 0;             // connections not closing, idle or not
+  std::deque<WaitingAttempt> waiting;           // attempts in FIFO order
+  SSL_SESSION* tls_session = nullptr;           // the latest session, offered on the next connect
 };
 
 // Renders the template for one endpoint, adding "Connection: close" when keep-alive is off

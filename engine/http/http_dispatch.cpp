@@ -12,9 +12,13 @@ namespace rb::http {
 
 namespace {
 
-Attempt* attempt_of(const Connection& connection) { return static_cast<Attempt*>(connection.attempt); }
+Attempt* attempt_of(const Connection& connection) {
+  return static_cast<Attempt*>(connection.attempt);
+}
 
-bool is_success_status(int status) { return status >= 200 && status < 300; }
+bool is_success_status(int status) {
+  return status >= 200 && status < 300;
+}
 
 }  // namespace
 
@@ -61,15 +65,15 @@ void HttpTransport::open_connection(Attempt* attempt) {
   attempt->needs_fresh = false;
 
   const TlsContext* tls = pool.endpoint.tls ? tls_.get() : nullptr;
-  const int rc = connection->open(reinterpret_cast<const sockaddr*>(&pool.address),
-                                  options_.timeouts.connect, tls, pool.endpoint.host,
-                                  &pool.tls_session);
+  const int rc =
+      connection->open(reinterpret_cast<const sockaddr*>(&pool.address), options_.timeouts.connect,
+                       tls, pool.endpoint.host, &pool.tls_session);
   if (rc != 0) {
     // The connection is already closing.
     connection->attempt = nullptr;
     attempt->connection = nullptr;
-    spdlog::debug("connect to {} for request {} failed: {}", pool.endpoint.url,
-                  attempt->request_id, uv_strerror(rc));
+    spdlog::debug("connect to {} for request {} failed: {}", pool.endpoint.url, attempt->request_id,
+                  uv_strerror(rc));
     finish(attempt, result_for(attempt, AttemptClass::kRefused));
   }
 }
@@ -131,8 +135,8 @@ void HttpTransport::start_resolve(std::size_t endpoint) {
     uv_freeaddrinfo(result);
     delete done;
   };
-  const int rc = uv_getaddrinfo(loop_, request, on_done, pool.endpoint.host.c_str(),
-                                port.c_str(), &hints);
+  const int rc =
+      uv_getaddrinfo(loop_, request, on_done, pool.endpoint.host.c_str(), port.c_str(), &hints);
   if (rc != 0) {
     delete request;
     on_resolved(endpoint, rc, nullptr);
@@ -220,7 +224,7 @@ void HttpTransport::on_response(Connection& connection, std::size_t extra_bytes)
   ResponseParser& parser = connection.parser();
   const bool reuse = options_.keep_alive && connection.keep_alive() && extra_bytes == 0;
   if (extra_bytes > 0) {
-    // The response itself is complete and counts; the bytes after it answer no request, so
+    // The response itself is complete and counts; the bytes after it belong to no request, so
     // the connection can no longer be trusted and is closed.
     ++stats_.unsolicited_responses;
     spdlog::debug("closing connection to {}: {} bytes followed the response",
@@ -258,12 +262,13 @@ void HttpTransport::on_unsolicited(Connection& connection) {
   connection.close();
 }
 
-void HttpTransport::on_failure(Connection& connection, AttemptClass cls, const std::string& why) {
+void HttpTransport::on_failure(Connection& connection, AttemptClass cls,
+                               const std::string& reason) {
   Attempt* attempt = attempt_of(connection);
   connection.attempt = nullptr;
   const std::size_t endpoint = connection.endpoint();
   if (attempt == nullptr) {
-    spdlog::debug("connection to {} closed: {}", pools_[endpoint]->endpoint.url, why);
+    spdlog::debug("connection to {} closed: {}", pools_[endpoint]->endpoint.url, reason);
     pump(endpoint);
     return;
   }
@@ -272,7 +277,7 @@ void HttpTransport::on_failure(Connection& connection, AttemptClass cls, const s
     return;
   }
   spdlog::debug("attempt for request {} to {} failed ({}): {}", attempt->request_id,
-                pools_[endpoint]->endpoint.url, attempt_class_name(cls), why);
+                pools_[endpoint]->endpoint.url, attempt_class_name(cls), reason);
   finish(attempt, result_for(attempt, cls));
   pump(endpoint);
 }

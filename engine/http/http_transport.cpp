@@ -23,13 +23,15 @@ HttpTransport::HttpTransport(uv_loop_t* loop, std::vector<Endpoint> endpoints,
                              const RequestTemplate& request, const HttpClientOptions& options,
                              AttemptSink& sink)
     : loop_(loop), options_(options), sink_(sink), buffers_(std::make_unique<ReadBuffers>()) {
-  options_.max_connections_per_endpoint = std::max<std::size_t>(1, options_.max_connections_per_endpoint);
+  options_.max_connections_per_endpoint =
+      std::max<std::size_t>(1, options_.max_connections_per_endpoint);
   if (any_tls(endpoints)) {
     tls_ = std::make_unique<TlsContext>(options_);
   }
   pools_.reserve(endpoints.size());
   for (Endpoint& endpoint : endpoints) {
-    pools_.push_back(std::make_unique<EndpointPool>(std::move(endpoint), request, options_.keep_alive));
+    pools_.push_back(
+        std::make_unique<EndpointPool>(std::move(endpoint), request, options_.keep_alive));
   }
   uv_idle_init(loop_, &deliver_idle_);
   deliver_idle_.data = this;
@@ -131,9 +133,8 @@ void HttpTransport::close() {
   for (auto& attempt : attempts_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&attempt->timer), on_handle_closed);
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(&deliver_idle_), [](uv_handle_t* handle) {
-    --static_cast<HttpTransport*>(handle->data)->open_handles_;
-  });
+  uv_close(reinterpret_cast<uv_handle_t*>(&deliver_idle_),
+           [](uv_handle_t* handle) { --static_cast<HttpTransport*>(handle->data)->open_handles_; });
 
   for (const auto& [token, result] : cancelled) {
     sink_.on_attempt_done(token, result);

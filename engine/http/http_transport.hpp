@@ -22,10 +22,11 @@ namespace rb::http {
 
 // Counters of what the transport did, beyond the per-attempt results.
 struct TransportStats {
-  std::uint64_t connections_opened = 0;     // TCP connections started
-  std::uint64_t transport_retries = 0;      // requests resent after a stale keep-alive close
-  std::uint64_t unsolicited_responses = 0;  // connections closed for bytes nobody requested
-  std::uint64_t tls_sessions_resumed = 0;   // TLS handshakes that resumed a session
+  std::uint64_t connections_opened = 0;  // TCP connections started
+  std::uint64_t transport_retries = 0;   // requests resent after a stale keep-alive close
+  std::uint64_t unsolicited_responses =
+      0;  // connections closed for bytes with no request outstanding
+  std::uint64_t tls_sessions_resumed = 0;  // TLS handshakes that resumed a session
 };
 
 // HTTP/1.1 client transport on one libuv loop, with keep-alive pools per endpoint and TLS.
@@ -66,7 +67,7 @@ class HttpTransport final : public Transport, private ConnectionEvents {
   void on_first_byte(Connection& connection) override;
   void on_response(Connection& connection, std::size_t extra_bytes) override;
   void on_unsolicited(Connection& connection) override;
-  void on_failure(Connection& connection, AttemptClass cls, const std::string& why) override;
+  void on_failure(Connection& connection, AttemptClass cls, const std::string& reason) override;
   void on_closing(Connection& connection) override;
   void on_closed(Connection& connection) override;
 

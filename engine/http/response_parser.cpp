@@ -8,7 +8,9 @@ namespace rb::http {
 
 namespace {
 
-ResponseState& state_of(llhttp_t* parser) { return *static_cast<ResponseState*>(parser->data); }
+ResponseState& state_of(llhttp_t* parser) {
+  return *static_cast<ResponseState*>(parser->data);
+}
 
 // Clears what belongs to one response, so that a skipped 1xx leaves nothing behind.
 void clear_response(ResponseState& state) {
@@ -103,7 +105,7 @@ int on_headers_complete(llhttp_t* parser) {
   state.status = parser->status_code;
   state.keep_alive = llhttp_should_keep_alive(parser) != 0 && state.status != 101;
   const bool interim = state.status >= 100 && state.status < 200 && state.status != 101;
-  // Responses to HEAD, 204 and 304 have no body whatever their headers say (RFC 9110,
+  // Responses to HEAD, 204 and 304 have no body whatever their headers contain (RFC 9110,
   // sections 9.3.2, 15.3.5 and 15.4.5). llhttp 8.1 would read a 204's Content-Length body.
   if (!interim && (state.head_request || state.status == 204 || state.status == 304)) {
     return 1;
@@ -115,8 +117,8 @@ int on_body(llhttp_t* parser, const char*, std::size_t length) {
   ResponseState& state = state_of(parser);
   state.body_bytes += length;
   if (state.body_bytes > state.limits.max_body_bytes) {
-    return fail(state, "response body exceeds " + std::to_string(state.limits.max_body_bytes) +
-                           " bytes");
+    return fail(state,
+                "response body exceeds " + std::to_string(state.limits.max_body_bytes) + " bytes");
   }
   return 0;
 }

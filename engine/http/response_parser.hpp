@@ -11,11 +11,11 @@ namespace rb::http {
 
 // Size limits that turn a response into a parse error.
 struct ParserLimits {
-  std::size_t max_header_bytes = 64 * 1024;        // status line plus header block, bytes
+  std::size_t max_header_bytes = 64 * 1024;         // status line plus header block, bytes
   std::uint64_t max_body_bytes = 64 * 1024 * 1024;  // body bytes after transfer decoding
 };
 
-// Where a response stands after a call to feed() or finish().
+// The state of a response after a call to feed() or finish().
 enum class ParseStatus : std::uint8_t {
   kNeedMore,  // the response is not complete yet
   kComplete,  // a final (non-1xx) response was parsed in full
@@ -30,15 +30,15 @@ struct ResponseState {
   bool failed = false;
   int status = 0;
   bool keep_alive = false;
-  std::uint64_t header_bytes = 0;    // status line and header bytes counted so far
-  std::uint64_t body_bytes = 0;      // body bytes after transfer decoding
-  char field[32] = {};               // the header name being read, lowercased
-  std::size_t field_size = 0;        // bytes in `field`
-  bool field_too_long = false;       // the name does not fit `field`, so it is not tracked
+  std::uint64_t header_bytes = 0;  // status line and header bytes counted so far
+  std::uint64_t body_bytes = 0;    // body bytes after transfer decoding
+  char field[32] = {};             // the header name being read, lowercased
+  std::size_t field_size = 0;      // bytes in `field`
+  bool field_too_long = false;     // the name does not fit `field`, so it is not tracked
   std::optional<std::string>* value = nullptr;  // where the current value goes, if tracked
   std::optional<std::string> retry_after;       // Retry-After value
   std::optional<std::string> retry_after_ms;    // retry-after-ms value
-  std::string error;                 // why parsing failed, for logs
+  std::string error;                            // why parsing failed, for logs
 };
 
 // Incremental HTTP/1.1 response parser on llhttp. Keeps only what the client needs: status,

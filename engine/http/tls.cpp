@@ -77,7 +77,9 @@ TlsContext::TlsContext(const HttpClientOptions& options) : verify_(!options.inse
   }
 }
 
-TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+TlsContext::~TlsContext() {
+  SSL_CTX_free(ctx_);
+}
 
 TlsStream::TlsStream(const TlsContext& context, const std::string& host,
                      SSL_SESSION** session_slot) {
@@ -108,7 +110,9 @@ TlsStream::TlsStream(const TlsContext& context, const std::string& host,
   }
 }
 
-TlsStream::~TlsStream() { SSL_free(ssl_); }
+TlsStream::~TlsStream() {
+  SSL_free(ssl_);
+}
 
 void TlsStream::feed_input(const char* data, std::size_t size) {
   BIO_write(input_, data, static_cast<int>(size));
@@ -178,7 +182,9 @@ bool TlsStream::shut_down(std::string& out) {
   return take_output(out);
 }
 
-bool TlsStream::session_reused() const { return ssl_ != nullptr && SSL_session_reused(ssl_); }
+bool TlsStream::session_reused() const {
+  return ssl_ != nullptr && SSL_session_reused(ssl_);
+}
 
 void TlsStream::record_error(const char* step) {
   error_ = std::string("TLS ") + step + " failed";

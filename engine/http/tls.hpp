@@ -31,7 +31,7 @@ class TlsContext {
 // feed_input(), ciphertext for the socket comes out with take_output().
 class TlsStream {
  public:
-  // Where a handshake or read step stands.
+  // The outcome of a handshake step.
   enum class Step : std::uint8_t { kWantInput, kDone, kError };
 
   // `session_slot` keeps the endpoint's latest session: it is offered for resumption and

@@ -10,7 +10,9 @@
 namespace rb::http {
 
 // The current uv_hrtime as a Duration.
-inline Duration now_ns() { return Duration(static_cast<std::int64_t>(uv_hrtime())); }
+inline Duration now_ns() {
+  return Duration(static_cast<std::int64_t>(uv_hrtime()));
+}
 
 // The delay in milliseconds to pass to uv_timer_start so that the timer fires no earlier
 // than `at` on the uv_hrtime clock. libuv counts timers from the loop's cached millisecond

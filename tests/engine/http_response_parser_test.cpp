@@ -71,8 +71,7 @@ Parsed parse_both_ways(const std::string& input, bool eof = false, bool head = f
 }
 
 TEST(HttpResponseParser, ContentLengthBody) {
-  const std::string input =
-      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: t\r\n\r\nhello";
+  const std::string input = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: t\r\n\r\nhello";
   const Parsed parsed = parse_both_ways(input);
   EXPECT_EQ(parsed.status, ParseStatus::kComplete);
   EXPECT_EQ(parsed.code, 200);
@@ -172,7 +171,8 @@ TEST(HttpResponseParser, HeadersAtLimitAccepted) {
 TEST(HttpResponseParser, BodyLimitRejected) {
   ParserLimits limits;
   limits.max_body_bytes = 100;
-  const std::string input = "HTTP/1.1 200 OK\r\nContent-Length: 101\r\n\r\n" + std::string(101, 'x');
+  const std::string input =
+      "HTTP/1.1 200 OK\r\nContent-Length: 101\r\n\r\n" + std::string(101, 'x');
   EXPECT_EQ(parse(input, 0, false, false, limits).status, ParseStatus::kError);
   EXPECT_EQ(parse(input, 7, false, false, limits).status, ParseStatus::kError);
 }

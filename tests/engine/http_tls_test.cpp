@@ -27,7 +27,9 @@ namespace {
 using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using CertPtr = std::unique_ptr<X509, decltype(&X509_free)>;
 
-KeyPtr make_key() { return KeyPtr(EVP_EC_gen("P-256"), EVP_PKEY_free); }
+KeyPtr make_key() {
+  return KeyPtr(EVP_EC_gen("P-256"), EVP_PKEY_free);
+}
 
 void add_extension(X509* cert, X509V3_CTX* context, int nid, const char* value) {
   X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, context, nid, value);
@@ -73,7 +75,7 @@ void write_pem(const std::filesystem::path& path, X509* cert) {
   std::fclose(file);
 }
 
-// A blocking TLS server on a thread: one connection at a time, answers every request head
+// A blocking TLS server on a thread: one connection at a time, responds to every request head
 // with a small 200 response and keeps the connection open until the client closes it.
 class TlsTestServer {
  public:
@@ -176,20 +178,21 @@ class RecordingSink : public AttemptSink {
 class HttpTlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    folder_ = std::filesystem::temp_directory_path() /
-              ("retrybench-tls-" + std::to_string(::getpid()));
+    folder_ =
+        std::filesystem::temp_directory_path() / ("retrybench-tls-" + std::to_string(::getpid()));
     std::filesystem::create_directories(folder_);
     ca_key_ = make_key().release();
-    ca_ = make_cert(ca_key_, "retrybench test CA", nullptr, nullptr, true, "", -60, 86400).release();
+    ca_ =
+        make_cert(ca_key_, "retrybench test CA", nullptr, nullptr, true, "", -60, 86400).release();
     other_ca_key_ = make_key().release();
-    other_ca_ = make_cert(other_ca_key_, "unrelated CA", nullptr, nullptr, true, "", -60, 86400)
-                    .release();
+    other_ca_ =
+        make_cert(other_ca_key_, "unrelated CA", nullptr, nullptr, true, "", -60, 86400).release();
     server_key_ = make_key().release();
     good_ = make_cert(server_key_, "localhost", ca_, ca_key_, false, "IP:127.0.0.1,DNS:localhost",
                       -60, 86400)
                 .release();
-    wrong_name_ = make_cert(server_key_, "wrong.example", ca_, ca_key_, false,
-                            "DNS:wrong.example", -60, 86400)
+    wrong_name_ = make_cert(server_key_, "wrong.example", ca_, ca_key_, false, "DNS:wrong.example",
+                            -60, 86400)
                       .release();
     expired_ = make_cert(server_key_, "localhost", ca_, ca_key_, false,
                          "IP:127.0.0.1,DNS:localhost", -7200, -3600)

@@ -33,18 +33,26 @@ class TestServer {
  public:
   using Handler = std::function<void(TestServer&, ServerConnection&)>;
 
-  TestServer(uv_loop_t* loop, Handler on_request) : loop_(loop), on_request_(std::move(on_request)) {
+  TestServer(uv_loop_t* loop, Handler on_request, bool ipv6 = false)
+      : loop_(loop), on_request_(std::move(on_request)) {
     uv_tcp_init(loop_, &listener_);
     listener_.data = this;
-    sockaddr_in address{};
-    uv_ip4_addr("127.0.0.1", 0, &address);
-    EXPECT_EQ(uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&address), 0), 0);
-    EXPECT_EQ(uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 128, on_connection), 0);
+    sockaddr_storage address{};
+    if (ipv6) {
+      uv_ip6_addr("::1", 0, reinterpret_cast<sockaddr_in6*>(&address));
+    } else {
+      uv_ip4_addr("127.0.0.1", 0, reinterpret_cast<sockaddr_in*>(&address));
+    }
+    listening_ = uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&address), 0) == 0 &&
+                 uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 128, on_connection) == 0;
     sockaddr_storage bound{};
     int size = sizeof(bound);
     uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &size);
+    // sin_port and sin6_port sit at the same offset.
     port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   }
+
+  bool listening() const { return listening_; }
 
   ~TestServer() {
     for (auto& connection : connections_) {
@@ -176,6 +184,7 @@ class TestServer {
   Handler on_request_;
   uv_tcp_t listener_{};
   std::uint16_t port_ = 0;
+  bool listening_ = false;
   int requests_ = 0;
   std::vector<std::unique_ptr<ServerConnection>> connections_;
 };
@@ -207,8 +216,11 @@ class HttpTransportTest : public ::testing::Test {
     EXPECT_EQ(uv_loop_close(&loop_), 0) << "a handle was left open";
   }
 
-  void serve(TestServer::Handler handler) {
-    server_ = std::make_unique<TestServer>(&loop_, std::move(handler));
+  void serve(TestServer::Handler handler, bool ipv6 = false) {
+    server_ = std::make_unique<TestServer>(&loop_, std::move(handler), ipv6);
+    if (!ipv6) {
+      ASSERT_TRUE(server_->listening());
+    }
   }
 
   void make_transport(HttpClientOptions options = {}, std::string url = "") {
@@ -236,7 +248,8 @@ class HttpTransportTest : public ::testing::Test {
   void run_until_results(std::size_t count, Duration limit = from_seconds(10)) {
     uv_timer_t tick;
     uv_timer_init(&loop_, &tick);
-    uv_timer_start(&tick, [](uv_timer_t*) {}, 10, 10);
+    uv_timer_start(
+        &tick, [](uv_timer_t*) {}, 10, 10);
     const auto end = uv_hrtime() + static_cast<std::uint64_t>(limit.count());
     while (sink_.results.size() < count && uv_hrtime() < end) {
       uv_run(&loop_, UV_RUN_ONCE);
@@ -409,7 +422,7 @@ TEST_F(HttpTransportTest, FirstByteTimeout) {
 }
 
 TEST_F(HttpTransportTest, ConnectTimeoutCoversTlsHandshake) {
-  serve([](TestServer&, ServerConnection&) {});  // accepts TCP, never answers the ClientHello
+  serve([](TestServer&, ServerConnection&) {});  // accepts TCP, never responds to the ClientHello
   HttpClientOptions options;
   options.insecure = true;
   options.timeouts.connect = from_millis(200);
@@ -461,7 +474,7 @@ TEST_F(HttpTransportTest, DeadlineAlreadyPassed) {
 }
 
 TEST_F(HttpTransportTest, QueueWaitCountsInTotalTimeout) {
-  serve([](TestServer&, ServerConnection&) {});  // holds every request
+  serve([](TestServer&, ServerConnection&) {});  // never responds
   HttpClientOptions options;
   options.max_connections_per_endpoint = 1;
   options.timeouts.total = from_millis(300);
@@ -476,7 +489,7 @@ TEST_F(HttpTransportTest, QueueWaitCountsInTotalTimeout) {
 }
 
 TEST_F(HttpTransportTest, StaleKeepAliveRetriedOnce) {
-  // Every connection answers its first request and closes silently on its second.
+  // Every connection responds to its first request and closes silently on its second.
   serve([](TestServer& server, ServerConnection& connection) {
     if (connection.requests == 1) {
       server.write(connection, kOkResponse);
@@ -497,7 +510,8 @@ TEST_F(HttpTransportTest, StaleKeepAliveRetriedOnce) {
 }
 
 TEST_F(HttpTransportTest, EndlessBodyHitsLimit) {
-  serve([](TestServer& server, ServerConnection& connection) { server.stream_forever(connection); });
+  serve(
+      [](TestServer& server, ServerConnection& connection) { server.stream_forever(connection); });
   HttpClientOptions options;
   options.limits.max_body_bytes = 4 * 1024 * 1024;
   make_transport(options);
@@ -560,7 +574,8 @@ TEST_F(HttpTransportTest, CancelDeliversNothing) {
   transport_->cancel(3);
   uv_timer_t wait;
   uv_timer_init(&loop_, &wait);
-  uv_timer_start(&wait, [](uv_timer_t*) {}, 100, 0);
+  uv_timer_start(
+      &wait, [](uv_timer_t*) {}, 100, 0);
   uv_run(&loop_, UV_RUN_ONCE);
   uv_close(reinterpret_cast<uv_handle_t*>(&wait), nullptr);
   uv_run(&loop_, UV_RUN_NOWAIT);
@@ -589,6 +604,17 @@ TEST_F(HttpTransportTest, HostNameResolved) {
   run_until_results(1);
   // localhost may resolve to ::1 first, where this IPv4 server does not listen.
   EXPECT_TRUE(result(0).cls == AttemptClass::kSuccess || result(0).cls == AttemptClass::kRefused);
+}
+
+TEST_F(HttpTransportTest, Ipv6LiteralLoopback) {
+  serve(respond_ok, /*ipv6=*/true);
+  if (!server_->listening()) {
+    GTEST_SKIP() << "IPv6 loopback is not available here";
+  }
+  make_transport({}, "http://[::1]:" + std::to_string(server_->port()) + "/");
+  start(1);
+  run_until_results(1);
+  EXPECT_EQ(result(0).cls, AttemptClass::kSuccess);
 }
 
 }  // namespace
