@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "app/run_result_builder.hpp"
 #include "engine/live_driver.hpp"
@@ -49,6 +51,24 @@ std::vector<Endpoint> endpoints_of(const Scenario& scenario, const FakeFleet* fl
   return endpoints;
 }
 
+// Sleeps until the wall-clock time `at_unix`, so that shards started apart begin together;
+// a stop request ends the wait. Returns false when stopped.
+bool wait_until(double at_unix, const std::atomic<bool>* stop_requested) {
+  for (;;) {
+    const double now = std::chrono::duration<double>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    if (now >= at_unix) {
+      return true;
+    }
+    if (stop_requested != nullptr && stop_requested->load()) {
+      return false;
+    }
+    const double wait_s = std::min(0.05, at_unix - now);
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait_s));
+  }
+}
+
 void print_progress(const std::string& strategy, const LiveProgress& progress) {
   const double rate = progress.elapsed_s > 0 ? progress.requests / progress.elapsed_s : 0;
   const double success =
@@ -70,7 +90,17 @@ RunResult run_scenario_live(const Scenario& scenario, const RunSettings& setting
   http::HttpClientOptions client = scenario.client;
   client.insecure = client.insecure || settings.insecure;
 
-  for (const auto& strategy : scenario.strategies) {
+  // With --start-at, strategy k starts k slots after the start, a slot being the load phase
+  // plus its grace period, so every shard's strategy k runs in the same wall-clock window.
+  const double slot_s = to_seconds(scenario.load.duration + scenario.load.grace);
+  for (std::size_t k = 0; k < scenario.strategies.size(); ++k) {
+    const StrategyConfig& strategy = scenario.strategies[k];
+    if (settings.start_at_unix &&
+        !wait_until(*settings.start_at_unix + static_cast<double>(k) * slot_s,
+                    settings.stop_requested)) {
+      builder.mark_partial();
+      break;
+    }
     if (settings.stop_requested != nullptr && settings.stop_requested->load()) {
       builder.mark_partial();
       break;

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   rb::add_validate_command(app, exit_code);
   rb::add_compare_command(app, exit_code);
   rb::add_report_command(app, exit_code);
+  rb::add_merge_command(app, exit_code);
   app.parse_complete_callback([&] { rb::init_logging(log_level); });
 
   try {

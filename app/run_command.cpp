@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include "app/commands.hpp"
@@ -88,6 +89,80 @@ void apply_overrides(Scenario& scenario, const RunSettings& settings) {
   select_strategies(scenario, settings.strategies);
 }
 
+[[noreturn]] void flag_error(const std::string& flag, const std::string& message) {
+  throw ConfigError("<command line>", std::nullopt, flag, message);
+}
+
+// Reads "INDEX/COUNT", or JOB_COMPLETION_INDEX and RETRYBENCH_SHARD_COUNT the way a
+// Kubernetes Indexed Job passes them when --shard is not given.
+ShardSpec parse_shard(const std::string& text) {
+  std::string spec = text;
+  std::string source = "--shard";
+  if (spec.empty()) {
+    const char* index = std::getenv("JOB_COMPLETION_INDEX");
+    const char* count = std::getenv("RETRYBENCH_SHARD_COUNT");
+    if (index == nullptr || count == nullptr) {
+      return {};
+    }
+    spec = std::string(index) + "/" + count;
+    source = "JOB_COMPLETION_INDEX/RETRYBENCH_SHARD_COUNT";
+  }
+  const auto slash = spec.find('/');
+  ShardSpec shard;
+  try {
+    std::size_t used_index = 0;
+    std::size_t used_count = 0;
+    shard.index = std::stoll(spec.substr(0, slash), &used_index);
+    shard.count = std::stoll(spec.substr(slash + 1), &used_count);
+    if (slash == std::string::npos || used_index != slash ||
+        used_count != spec.size() - slash - 1) {
+      throw std::invalid_argument("trailing text");
+    }
+  } catch (const std::exception&) {
+    flag_error(source, fmt::format("expected INDEX/COUNT such as 0/4, found \"{}\"", spec));
+  }
+  if (shard.count < 1 || shard.count > 100000 || shard.index < 0 || shard.index >= shard.count) {
+    flag_error(source, fmt::format("expected 0 <= INDEX < COUNT <= 100000, found \"{}\"", spec));
+  }
+  return shard;
+}
+
+// Reads a wall-clock time: Unix seconds, or an ISO 8601 UTC time such as
+// 2026-12-03T23:00:00Z.
+double parse_start_at(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const double seconds = std::stod(text, &used);
+    if (used == text.size() && seconds > 0) {
+      return seconds;
+    }
+  } catch (const std::exception&) {
+    // Not a number: try the ISO form below.
+  }
+  std::tm parts{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &parts);
+  if (end == nullptr || (std::string(end) != "Z" && std::string(end) != "+00:00")) {
+    flag_error("--start-at", fmt::format("expected Unix seconds or a UTC time such as "
+                                         "2026-12-03T23:00:00Z, found \"{}\"",
+                                         text));
+  }
+  return static_cast<double>(timegm(&parts));
+}
+
+// A shard runs its share of a closed-loop profile: users and request limits split as evenly
+// as whole numbers allow, the first shards taking one more.
+void apply_shard_to_users(LoadProfile& load, const ShardSpec& shard) {
+  auto share = [&shard](std::int64_t total) {
+    return total / shard.count + (shard.index < total % shard.count ? 1 : 0);
+  };
+  if (!load.open_loop()) {
+    load.users = share(load.users);
+    if (load.max_requests > 0) {
+      load.max_requests = share(load.max_requests);
+    }
+  }
+}
+
 std::vector<SweepAxis> parse_sweeps(const std::vector<std::string>& texts) {
   std::vector<SweepAxis> axes;
   for (const auto& text : texts) {
@@ -122,6 +197,16 @@ int execute(RunSettings settings, const std::vector<std::string>& sweeps) {
                                     : scenario_from_flags(settings);
     apply_overrides(scenario, settings);
     axes = parse_sweeps(sweeps);
+    settings.shard = parse_shard(settings.shard_text);
+    if (!settings.start_at_text.empty()) {
+      settings.start_at_unix = parse_start_at(settings.start_at_text);
+    }
+    apply_shard_to_users(scenario.load, settings.shard);
+    if (!scenario.load.open_loop() && scenario.load.users == 0) {
+      flag_error("--shard", fmt::format("{} users cannot be split into {} shards; use fewer "
+                                        "shards",
+                                        scenario.load.users, settings.shard.count));
+    }
     scenario.strategies = expand_sweep(scenario.strategies, axes);
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "retrybench run: %s\n", e.what());
@@ -207,6 +292,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
                       "Run a grid of strategy parameters, e.g. 'retry.max_attempts=1..5' or "
                       "'retry.backoff.base_ms=50,100,200'; repeatable (a grid); implies --mode "
                       "sim unless --mode is given; writes sweep.csv");
+  command->add_option("--shard", settings->shard_text,
+                      "Send shard INDEX of COUNT of the load, e.g. 0/4 (default: from "
+                      "JOB_COMPLETION_INDEX and RETRYBENCH_SHARD_COUNT when both are set)");
+  command->add_option("--start-at", settings->start_at_text,
+                      "Wall-clock time to start at, so that shards line up: Unix seconds or "
+                      "UTC like 2026-12-03T23:00:00Z");
   command->add_option("--url", settings->url, "One-line mode: the URL to load-test");
   command->add_option("--connections", settings->connections,
                       "One-line mode: closed loop with N connections at full speed");

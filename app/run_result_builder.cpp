@@ -144,6 +144,8 @@ RunResultBuilder::RunResultBuilder(const Scenario& scenario, const RunSettings& 
     result_.endpoints.push_back(upstream.name);
   }
   result_.scenario = redacted_scenario(scenario);
+  result_.shard_index = settings.shard.index;
+  result_.shard_count = settings.shard.count;
 }
 
 void RunResultBuilder::add_strategy(const StrategyConfig& strategy, StrategyMetrics metrics,

@@ -20,6 +20,9 @@ struct RunSettings {
   std::optional<double> rate;              // overrides the open-loop rate
   std::optional<std::uint64_t> seed;       // overrides the scenario's seed
   ShardSpec shard;                         // this process's share of the load
+  std::optional<double> start_at_unix;     // wall-clock start of the first strategy, seconds
+  std::string shard_text;                  // --shard as given
+  std::string start_at_text;               // --start-at as given
   bool insecure = false;                   // skip TLS verification
   bool progress = true;                    // print progress while running
   bool color = true;                       // color in the terminal table

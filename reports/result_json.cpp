@@ -91,6 +91,8 @@ nlohmann::json result_to_json(const RunResult& result) {
           {"wall_seconds", result.wall_seconds},
           {"host", result.host},
           {"endpoints", result.endpoints},
+          {"shard", {{"index", result.shard_index}, {"count", result.shard_count}}},
+          {"merged_shards", result.merged_shards},
           {"scenario", result.scenario},
           {"thresholds", thresholds_json(result.thresholds)},
           {"strategies", std::move(strategies)}};
@@ -119,6 +121,20 @@ RunResult result_from_json(const nlohmann::json& document, const std::string& fi
     result.endpoints.push_back(name.get<std::string>());
   }
   result.scenario = top.raw("scenario");
+  // Written since shard support; results without it come from one unsharded process.
+  if (document.contains("shard") && document["shard"].is_object()) {
+    const FieldReader shard = top.object("shard");
+    result.shard_index = shard.integer("index");
+    result.shard_count = shard.integer("count");
+  }
+  if (document.contains("merged_shards")) {
+    for (const nlohmann::json& index : top.array("merged_shards")) {
+      if (!index.is_number_integer()) {
+        top.fail("merged_shards", "expected an array of integers, found " + index.dump());
+      }
+      result.merged_shards.push_back(index.get<std::int64_t>());
+    }
+  }
 
   const std::size_t threshold_count = top.array("thresholds").size();
   for (std::size_t i = 0; i < threshold_count; ++i) {
