@@ -9,7 +9,9 @@
 #include <stdexcept>
 
 #include "engine/http/http_transport.hpp"
+#include "engine/http/precise_timer.hpp"
 #include "engine/request_flow.hpp"
+#include "engine/strategy/fallback.hpp"
 
 namespace rb {
 
@@ -22,7 +24,9 @@ constexpr std::uint64_t kUserTimerBit = 1ULL << 63;
 // How often the stop flag and the end of the run are checked, in milliseconds.
 constexpr std::uint64_t kCheckIntervalMs = 5;
 
-Duration clock_now() { return Duration(static_cast<std::int64_t>(uv_hrtime())); }
+Duration clock_now() {
+  return Duration(static_cast<std::int64_t>(uv_hrtime()));
+}
 
 // Forwards results to the flow, which is built after the transport that needs a sink.
 class SinkForwarder : public AttemptSink {
@@ -47,20 +51,24 @@ class LiveRun : public Scheduler {
     if (uv_loop_init(&loop_) != 0) {
       throw std::runtime_error("cannot create the event loop");
     }
-    transport_ = std::make_unique<http::HttpTransport>(&loop_, endpoints, request, client_for(client, strategy_config), sink_);
+    transport_ = std::make_unique<http::HttpTransport>(&loop_, endpoints, request,
+                                                       client_for(client, strategy_config), sink_);
+    transport_->set_request_variants(request_variants(request, strategy_config.fallback));
     FlowOptions flow_options;
     flow_options.max_in_flight = options.load.max_in_flight;
     flow_options.idempotent = is_idempotent_method(request.method);
     flow_ = std::make_unique<RequestFlow>(*this, *transport_, strategy_, metrics_, flow_options);
     sink_.flow = flow_.get();
-    flow_->set_completion_listener(
-        [this](std::int64_t user, bool) { on_request_completed(user); });
+    flow_->set_completion_listener([this](std::int64_t user, bool) { on_request_completed(user); });
   }
 
   ~LiveRun() override {
     sink_.flow = nullptr;
     flow_.reset();
     transport_.reset();
+    if (wake_timer_ != nullptr) {
+      wake_timer_->close();
+    }
     // Let every handle's close callback run before the loop goes away.
     uv_run(&loop_, UV_RUN_DEFAULT);
     uv_loop_close(&loop_);
@@ -70,12 +78,13 @@ class LiveRun : public Scheduler {
 
   void schedule(Duration at, std::uint64_t token) override {
     timers_.push({at, token});
-    arm_timer();
+    if (at < wake_timer_->armed_at()) {
+      wake_timer_->start_at(at);
+    }
   }
 
   LiveRunOutcome run() {
-    uv_timer_init(&loop_, &wake_timer_);
-    wake_timer_.data = this;
+    wake_timer_ = std::make_unique<http::PreciseTimer>(&loop_, &LiveRun::on_wake, this);
     uv_timer_init(&loop_, &check_timer_);
     check_timer_.data = this;
 
@@ -92,8 +101,7 @@ class LiveRun : public Scheduler {
     metrics_.series.finish();
     outcome_.drain_seconds = to_seconds(clock_now() - load_end_);
     spdlog::info("strategy {} stops: {} requests, {} attempts, {} cancelled",
-                 strategy_.config().name, metrics_.requests, metrics_.attempts,
-                 metrics_.cancelled);
+                 strategy_.config().name, metrics_.requests, metrics_.attempts, metrics_.cancelled);
     return outcome_;
   }
 
@@ -182,6 +190,7 @@ class LiveRun : public Scheduler {
     arm_timer();
   }
 
+  // Arms the wake-up timer for the next request or timer, to the nanosecond.
   void arm_timer() {
     Duration next = Duration::max();
     if (!load_ended_ && pacer_.peek()) {
@@ -191,17 +200,13 @@ class LiveRun : public Scheduler {
       next = std::min(next, timers_.top().at);
     }
     if (next == Duration::max()) {
-      uv_timer_stop(&wake_timer_);
+      wake_timer_->stop();
       return;
     }
-    // libuv timers have millisecond resolution: sleep the whole milliseconds, then poll
-    // the remainder, so no request starts late by more than a loop iteration.
-    const Duration wait = next - clock_now();
-    const auto wait_ms = wait.count() <= 0 ? 0 : static_cast<std::uint64_t>(wait.count() / 1'000'000);
-    uv_timer_start(&wake_timer_, &LiveRun::on_wake, wait_ms, 0);
+    wake_timer_->start_at(next);
   }
 
-  static void on_wake(uv_timer_t* timer) { static_cast<LiveRun*>(timer->data)->dispatch_due(); }
+  static void on_wake(void* data) { static_cast<LiveRun*>(data)->dispatch_due(); }
 
   static void on_check(uv_timer_t* timer) { static_cast<LiveRun*>(timer->data)->check(); }
 
@@ -266,9 +271,8 @@ class LiveRun : public Scheduler {
   }
 
   void shut_down() {
-    uv_timer_stop(&wake_timer_);
+    wake_timer_->close();
     uv_timer_stop(&check_timer_);
-    uv_close(reinterpret_cast<uv_handle_t*>(&wake_timer_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&check_timer_), nullptr);
     transport_->close();
   }
@@ -278,7 +282,7 @@ class LiveRun : public Scheduler {
   Strategy strategy_;
   StrategyMetrics& metrics_;
   uv_loop_t loop_{};
-  uv_timer_t wake_timer_{};
+  std::unique_ptr<http::PreciseTimer> wake_timer_;  // next request or flow timer
   uv_timer_t check_timer_{};
   SinkForwarder sink_;
   std::unique_ptr<http::HttpTransport> transport_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <ctime>
 #include <functional>
@@ -20,10 +21,18 @@ struct FlowOptions {
   std::time_t wall_start_unix = 0;
 };
 
-// Turns logical requests into attempts: asks the strategy where to send each attempt,
-// hands it to the transport, and on each result asks the strategy whether to retry and
-// after how long, using the scheduler for the wait. It records every metric on the way.
-// The live driver and the simulator both drive this same class.
+// Turns logical requests into attempts: asks the strategy whether a request may start and
+// where to send each attempt, hands it to the transport, and on each result asks the
+// strategy whether to retry and after how long, using the scheduler for the wait, the hedge
+// delay and the retry queue. A request has at most two attempts in flight (an attempt and
+// its hedge). It records every metric on the way. The live driver and the simulator both
+// drive this same class.
+//
+// Tokens (attempts and timers) pack, from the low bits: the request slot (24 bits), the
+// token kind (2 bits: attempt, retry timer, hedge timer, queue timer), the request's attempt
+// count mod 256 (8 bits) and the slot's generation (29 bits). Bit 63 stays 0 for drivers
+// that use it. A result or timer that arrives after its request or attempt ended does not
+// match and is ignored.
 class RequestFlow : public AttemptSink {
  public:
   // Called when a logical request ends (for closed-loop users): the user index, and whether
@@ -54,27 +63,63 @@ class RequestFlow : public AttemptSink {
   void set_completion_listener(CompletionListener listener) { listener_ = std::move(listener); }
 
  private:
+  enum class TokenKind : std::uint8_t { kAttempt, kRetryTimer, kHedgeTimer, kQueueTimer };
+
+  // One attempt slot of a request: the first attempt or a retry uses a free lane, a hedge
+  // the other one.
+  struct Lane {
+    bool in_flight = false;
+    std::uint64_t token = 0;
+    std::size_t endpoint = 0;
+    Duration started_at{0};
+    SendReason reason = SendReason::kFirst;
+    std::uint32_t variant = 0;
+    std::size_t log_index = 0;  // index in metrics.attempt_log, or SIZE_MAX when not logged
+  };
+
   struct RequestState {
     std::uint32_t generation = 0;
     bool active = false;
-    bool attempt_in_flight = false;   // an attempt is on the wire (else waiting to retry)
+    bool waiting_retry = false;  // a retry timer is armed
+    bool queued = false;         // waiting in the retry queue
     std::uint64_t id = 0;
     std::int64_t user = -1;
-    Duration intended_at{0};          // clock time the load profile meant it to start
-    Duration attempt_started_at{0};   // clock time the current attempt started
-    Duration previous_delay{0};       // last backoff used
-    int attempts = 0;                 // attempts started
-    std::size_t endpoint = 0;         // endpoint of the current or last attempt
+    Duration intended_at{0};     // clock time the load profile meant it to start
+    Duration previous_delay{0};  // last backoff used
+    int attempts = 0;            // attempts started, hedges included
+    std::size_t endpoint = 0;    // endpoint of the last attempt that ended
     bool last_failed = false;
+    AttemptClass last_class = AttemptClass::kCancelled;  // how the last ended attempt ended
+    int last_status = 0;
+    std::uint32_t variant = 0;                    // request variant of the next primary attempt
+    SendReason next_reason = SendReason::kRetry;  // why the next primary attempt is sent
+    AttemptClass cause_class = AttemptClass::kSuccess;  // outcome that caused that retry
+    int cause_status = 0;
+    Duration next_wait{0};
+    std::array<Lane, 2> lanes{};
   };
 
-  std::uint64_t token_of(std::uint32_t slot) const;
-  RequestState* state_of(std::uint64_t token, std::uint32_t& slot);
+  std::uint64_t make_token(std::uint32_t slot, TokenKind kind, int attempts) const;
+  RequestState* state_of(std::uint64_t token, TokenKind kind, std::uint32_t& slot);
   std::uint32_t allocate_slot();
+  int lanes_in_flight(const RequestState& state) const;
 
-  void send_attempt(std::uint32_t slot);
-  void record_attempt_end(RequestState& state, const AttemptResult& result, Duration now);
-  void finish(std::uint32_t slot, bool succeeded, const AttemptResult* last, Duration now);
+  // Sends the next attempt in lane `lane`; returns false when every breaker refused it and
+  // the request has ended.
+  bool send_attempt(std::uint32_t slot, std::size_t lane, SendReason reason);
+  void arm_hedge(std::uint32_t slot);
+  void record_attempt_end(Lane& lane, const AttemptResult& result, Duration now);
+  void cancel_lane(Lane& lane, Duration now);
+  void decide_after_failure(std::uint32_t slot, const Lane& lane, const AttemptResult& result,
+                            Duration now);
+  void schedule_retry(std::uint32_t slot, const RetryDecision& decision,
+                      const AttemptResult& result, Duration now);
+  void on_hedge_timer(std::uint32_t slot, RequestState& state, int armed_attempts);
+  void drain_queue();
+  void arm_queue_timer();
+  void finish(std::uint32_t slot, bool succeeded, Duration now);
+  void fail_fast(Duration intended_at, std::int64_t user, FailFastReason reason, Duration now);
+  void notify(std::int64_t user, bool succeeded);
   Duration offset(Duration clock_time) const { return clock_time - options_.run_start; }
 
   Scheduler& scheduler_;
@@ -88,6 +133,7 @@ class RequestFlow : public AttemptSink {
   std::vector<std::uint32_t> free_slots_;
   std::size_t active_ = 0;
   std::uint64_t next_id_ = 1;
+  bool queue_timer_armed_ = false;
 };
 
 }  // namespace rb

@@ -9,11 +9,15 @@ namespace rb {
 
 // What the request flow asks a transport to send.
 struct AttemptSpec {
-  std::uint64_t token = 0;     // opaque to the transport; handed back with the result
+  std::uint64_t token = 0;       // opaque to the transport; handed back with the result
   std::uint64_t request_id = 0;  // the logical request, for logs
-  std::size_t endpoint = 0;    // index into the run's endpoint list
-  Duration started_at{0};      // clock time at which the attempt starts
-  Duration deadline_at{0};     // the attempt must end by then (0: only its own timeouts)
+  std::size_t endpoint = 0;      // index into the run's endpoint list
+  Duration started_at{0};        // clock time at which the attempt starts
+  Duration deadline_at{0};       // the attempt must end by then (0: only its own timeouts)
+  // Which prepared request to send: 0 is the scenario's request, i > 0 the fallback variant
+  // i (see request_variants() in engine/strategy/fallback.hpp). A transport that prepared
+  // fewer variants sends variant 0.
+  std::uint32_t variant = 0;
 };
 
 // Receives the end of each attempt. Called exactly once per started attempt, unless the

@@ -391,7 +391,11 @@ void HttpConnection::process_due() {
     pending_.pop_front();
     answer(pending, now);
   }
-  if (close_action_ == CloseAction::kNone && pending_.empty() && peer_closed_) {
+  // Once the client has closed, nothing is left to answer when the queue is empty or its
+  // head is held (never answered, and answers leave in order), so the connection closes and
+  // the held request gives up its capacity slot.
+  const bool nothing_to_answer = pending_.empty() || pending_.front().decision.hold;
+  if (close_action_ == CloseAction::kNone && nothing_to_answer && peer_closed_) {
     set_close_action(CloseAction::kClose);
   }
   processing_ = false;

@@ -69,6 +69,52 @@ nlohmann::json waits_json(const StrategyMetrics& metrics) {
   return out;
 }
 
+nlohmann::json failed_fast_json(const StrategyMetrics& metrics) {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t i = 0; i < kFailFastReasonCount; ++i) {
+    out[fail_fast_reason_name(static_cast<FailFastReason>(i))] = metrics.failed_fast[i];
+  }
+  return out;
+}
+
+nlohmann::json attempts_by_reason_json(const StrategyMetrics& metrics) {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t i = 0; i < kSendReasonCount; ++i) {
+    out[send_reason_name(static_cast<SendReason>(i))] = metrics.attempts_by_reason[i];
+  }
+  return out;
+}
+
+nlohmann::json decision_log_json(const StrategyMetrics& metrics) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const AttemptLogEntry& entry : metrics.attempt_log) {
+    nlohmann::json row = {{"request", entry.request_id},
+                          {"attempt", entry.attempt},
+                          {"reason", send_reason_name(entry.reason)},
+                          {"endpoint", entry.endpoint},
+                          {"variant", entry.variant},
+                          {"sent_ms", to_millis(entry.sent_at)},
+                          {"waited_ms", to_millis(entry.waited)},
+                          {"transport_retried", entry.transport_retried}};
+    if (entry.reason == SendReason::kRetry || entry.reason == SendReason::kFallback) {
+      AttemptResult cause;
+      cause.cls = entry.cause_class;
+      cause.status = entry.cause_status;
+      row["cause"] = retry_reason_key(cause);
+    }
+    if (entry.ended) {
+      AttemptResult result;
+      result.cls = entry.result_class;
+      result.status = entry.result_status;
+      row["result"] = entry.result_class == AttemptClass::kSuccess ? "success"
+                                                                   : retry_reason_key(result);
+      row["latency_ms"] = to_millis(entry.latency);
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 nlohmann::json endpoints_json(const StrategyMetrics& metrics,
                               const std::vector<std::string>& names) {
   nlohmann::json out = nlohmann::json::array();
@@ -77,7 +123,8 @@ nlohmann::json endpoints_json(const StrategyMetrics& metrics,
     out.push_back({{"name", i < names.size() ? names[i] : "endpoint " + std::to_string(i)},
                    {"attempts", counters.attempts},
                    {"succeeded", counters.succeeded},
-                   {"failed", counters.failed}});
+                   {"failed", counters.failed},
+                   {"cancelled", counters.cancelled}});
   }
   return out;
 }
@@ -148,6 +195,12 @@ nlohmann::json final_outcomes_json(const StrategyMetrics& metrics) {
   if (metrics.dropped != 0) {
     out["dropped"] = metrics.dropped;
   }
+  for (std::size_t i = 0; i < kFailFastReasonCount; ++i) {
+    if (metrics.failed_fast[i] != 0) {
+      out["failed_fast_" + fail_fast_reason_name(static_cast<FailFastReason>(i))] =
+          metrics.failed_fast[i];
+    }
+  }
   return out;
 }
 
@@ -178,6 +231,18 @@ void metrics_to_json(const StrategyMetrics& metrics, const std::vector<std::stri
   out["retries_by_reason"] = metrics.retries_by_reason;
   out["waits"] = waits_json(metrics);
   out["attempts_per_request"] = int_map_json(metrics.attempts_per_request);
+  out["failed_fast"] = failed_fast_json(metrics);
+  out["attempts_by_reason"] = attempts_by_reason_json(metrics);
+  out["hedging"] = {{"hedges_sent", metrics.hedges_sent},
+                    {"hedge_wins", metrics.hedge_wins},
+                    {"cancelled_losers", metrics.cancelled_losers},
+                    {"hedges_refused", metrics.hedges_refused}};
+  out["retry_queue"] = {{"queued", metrics.retries_queued},
+                        {"max_depth", metrics.retry_queue_max_depth}};
+  out["breaker_trips"] = metrics.breaker_trips;
+  if (!metrics.attempt_log.empty()) {
+    out["decision_log"] = decision_log_json(metrics);
+  }
   out["endpoints"] = endpoints_json(metrics, endpoint_names);
   out["timeseries"] = series_json(metrics.series);
   out["histograms"] = {{"latency", histogram_to_json(metrics.latency)},
@@ -217,6 +282,34 @@ StrategyMetrics metrics_from_json(const FieldReader& fields, std::size_t endpoin
     m.wait_seconds[i] = wait.number("seconds");
   }
   m.attempts_per_request = int_map_from_json(fields.object("attempts_per_request"));
+  // Fields added with the strategy blocks; results written before them lack them.
+  if (fields.value().contains("failed_fast")) {
+    const FieldReader failed_fast = fields.object("failed_fast");
+    for (std::size_t i = 0; i < kFailFastReasonCount; ++i) {
+      m.failed_fast[i] = failed_fast.count(fail_fast_reason_name(static_cast<FailFastReason>(i)));
+    }
+  }
+  if (fields.value().contains("attempts_by_reason")) {
+    const FieldReader by_reason = fields.object("attempts_by_reason");
+    for (std::size_t i = 0; i < kSendReasonCount; ++i) {
+      m.attempts_by_reason[i] = by_reason.count(send_reason_name(static_cast<SendReason>(i)));
+    }
+  }
+  if (fields.value().contains("hedging")) {
+    const FieldReader hedging = fields.object("hedging");
+    m.hedges_sent = hedging.count("hedges_sent");
+    m.hedge_wins = hedging.count("hedge_wins");
+    m.cancelled_losers = hedging.count("cancelled_losers");
+    m.hedges_refused = hedging.count("hedges_refused");
+  }
+  if (fields.value().contains("retry_queue")) {
+    const FieldReader queue = fields.object("retry_queue");
+    m.retries_queued = queue.count("queued");
+    m.retry_queue_max_depth = queue.count("max_depth");
+  }
+  if (fields.value().contains("breaker_trips")) {
+    m.breaker_trips = fields.count("breaker_trips");
+  }
 
   const nlohmann::json& endpoints = fields.array("endpoints");
   if (endpoints.size() != endpoint_count) {
@@ -227,7 +320,8 @@ StrategyMetrics metrics_from_json(const FieldReader& fields, std::size_t endpoin
   for (std::size_t i = 0; i < endpoint_count; ++i) {
     const FieldReader endpoint = fields.element("endpoints", i);
     m.endpoints[i] = {endpoint.count("attempts"), endpoint.count("succeeded"),
-                      endpoint.count("failed")};
+                      endpoint.count("failed"),
+                      endpoint.value().contains("cancelled") ? endpoint.count("cancelled") : 0};
   }
   m.series = series_from_json(fields, endpoint_count);
 

@@ -14,3 +14,10 @@ fi
 cmake -S . -B "$build_dir" "${options[@]}" >/dev/null
 cmake --build "$build_dir" -j2
 ctest --test-dir "$build_dir" --output-on-failure -j2 --timeout 300
+
+# A short run of every libFuzzer target (20 s each) when clang is installed; scripts/fuzz.sh
+# runs them longer. RETRYBENCH_FUZZ_SECONDS=0 skips it.
+fuzz_seconds=${RETRYBENCH_FUZZ_SECONDS:-20}
+if [[ "$fuzz_seconds" != "0" ]] && command -v clang++ >/dev/null; then
+  scripts/fuzz.sh "$fuzz_seconds"
+fi

@@ -1,6 +1,7 @@
 #include "sim/sim_driver.hpp"
 
 #include "engine/request_flow.hpp"
+#include "engine/strategy/fallback.hpp"
 
 namespace rb::sim {
 
@@ -23,6 +24,7 @@ class SimRun : public Scheduler {
     flow_options.wall_start_unix = options.wall_start_unix;
     flow_ = std::make_unique<RequestFlow>(*this, transport_, strategy_, metrics_, flow_options);
     transport_.set_sink(flow_.get());
+    transport_.set_request_variants(request_variants(request, strategy_config.fallback));
     flow_->set_completion_listener(
         [this](std::int64_t user, bool) { on_request_completed(user); });
   }

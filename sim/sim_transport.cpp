@@ -109,14 +109,65 @@ void SimTransport::count_answer(std::size_t endpoint, const Decision& decision) 
   }
 }
 
+std::uint64_t SimTransport::allocate_attempt() {
+  if (free_slots_.empty()) {
+    free_slots_.push_back(static_cast<std::uint32_t>(attempts_.size()));
+    attempts_.emplace_back();
+  }
+  const std::uint32_t slot = free_slots_.back();
+  free_slots_.pop_back();
+  Attempt& attempt = attempts_[slot];
+  const std::uint32_t generation = attempt.generation;
+  attempt = Attempt{};
+  attempt.generation = generation;
+  attempt.live = true;
+  return (static_cast<std::uint64_t>(generation) << 32) | slot;
+}
+
+SimTransport::Attempt* SimTransport::find_attempt(std::uint64_t id) {
+  const auto slot = static_cast<std::uint32_t>(id);
+  if (slot >= attempts_.size()) {
+    return nullptr;
+  }
+  Attempt& attempt = attempts_[slot];
+  const bool matches = attempt.live && attempt.generation == static_cast<std::uint32_t>(id >> 32);
+  return matches ? &attempt : nullptr;
+}
+
+void SimTransport::release_attempt(std::uint64_t id) {
+  const auto slot = static_cast<std::uint32_t>(id);
+  Attempt& attempt = attempts_[slot];
+  attempt.live = false;
+  ++attempt.generation;
+  free_slots_.push_back(slot);
+}
+
+void SimTransport::unindex_token(std::uint64_t token) {
+  const auto found = by_token_.find(token);
+  if (found != by_token_.end()) {
+    free_nodes_.push_back(by_token_.extract(found));
+  }
+}
+
 void SimTransport::start(const AttemptSpec& spec) {
-  const std::uint64_t id = next_id_++;
-  Attempt& attempt = attempts_[id];
+  const std::uint64_t id = allocate_attempt();
+  Attempt& attempt = attempts_[static_cast<std::uint32_t>(id)];
   attempt.token = spec.token;
   attempt.endpoint = spec.endpoint;
   attempt.started_at = now_;
   attempt.deadline_at = spec.deadline_at.count() > 0 ? spec.deadline_at : Duration::max();
-  by_token_[spec.token] = id;
+  if (free_nodes_.empty()) {
+    by_token_[spec.token] = id;
+  } else {
+    auto node = std::move(free_nodes_.back());
+    free_nodes_.pop_back();
+    node.key() = spec.token;
+    node.mapped() = id;
+    const auto inserted = by_token_.insert(std::move(node));
+    if (!inserted.inserted) {
+      inserted.position->second = id;  // the token's earlier entry was never removed
+    }
+  }
 
   FaultModel& model = *models_[spec.endpoint];
   const Duration arrival = now_ + network_.round_trip / 2;
@@ -189,9 +240,9 @@ AttemptResult SimTransport::answer_result(const Attempt& attempt, Duration answe
         result.retry_after = std::to_string(retry_after_seconds(*decision.retry_after));
         break;
       case RetryAfterFormat::kHttpDate: {
-        const std::time_t wall =
-            wall_start_unix_ + static_cast<std::time_t>(to_seconds(answer_at)) +
-            retry_after_seconds(*decision.retry_after);
+        const std::time_t wall = wall_start_unix_ +
+                                 static_cast<std::time_t>(to_seconds(answer_at)) +
+                                 retry_after_seconds(*decision.retry_after);
         result.retry_after = http_date(wall);
         break;
       }
@@ -254,11 +305,11 @@ void SimTransport::release_capacity(std::uint64_t id, Attempt& attempt, bool ans
   if (!next) {
     return;
   }
-  auto it = attempts_.find(*next);
-  if (it == attempts_.end()) {
+  Attempt* found = find_attempt(*next);
+  if (found == nullptr) {
     return;
   }
-  Attempt& started = it->second;
+  Attempt& started = *found;
   started.in_service = true;
   // Its pending end was a timeout (or never); an answer that comes earlier replaces it.
   const Duration answer_at = now + started.decision.delay + network_.round_trip / 2;
@@ -268,11 +319,11 @@ void SimTransport::release_capacity(std::uint64_t id, Attempt& attempt, bool ans
 }
 
 void SimTransport::on_attempt_end(std::uint64_t attempt_id) {
-  auto it = attempts_.find(attempt_id);
-  if (it == attempts_.end() || it->second.ends_at != now_) {
+  Attempt* found = find_attempt(attempt_id);
+  if (found == nullptr || found->ends_at != now_) {
     return;  // cancelled, or replaced by an earlier end
   }
-  Attempt& attempt = it->second;
+  Attempt& attempt = *found;
   const AttemptResult result = attempt.result;
   if (result.status != 0) {
     ++stats_[attempt.endpoint].answered;
@@ -281,8 +332,8 @@ void SimTransport::on_attempt_end(std::uint64_t attempt_id) {
   const bool answered = result.status != 0 || !is_timeout(result.cls);
   release_capacity(attempt_id, attempt, answered, now_);
   const std::uint64_t token = attempt.token;
-  by_token_.erase(token);
-  attempts_.erase(it);
+  unindex_token(token);
+  release_attempt(attempt_id);
   if (sink_ != nullptr) {
     sink_->on_attempt_done(token, result);
   }
@@ -293,13 +344,14 @@ void SimTransport::cancel(std::uint64_t token) {
   if (found == by_token_.end()) {
     return;
   }
-  auto it = attempts_.find(found->second);
-  by_token_.erase(found);
-  if (it == attempts_.end()) {
+  const std::uint64_t id = found->second;
+  free_nodes_.push_back(by_token_.extract(found));
+  Attempt* attempt = find_attempt(id);
+  if (attempt == nullptr) {
     return;
   }
-  release_capacity(it->first, it->second, false, now_);
-  attempts_.erase(it);
+  release_capacity(id, *attempt, false, now_);
+  release_attempt(id);
 }
 
 nlohmann::json SimTransport::stats_json() const {

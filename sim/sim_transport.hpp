@@ -50,12 +50,14 @@ class SimTransport : public Transport {
     std::uint64_t token = 0;
     std::size_t endpoint = 0;
     Duration started_at{0};
-    Duration ends_at{0};          // when its kAttemptEnd event is due
+    Duration ends_at{0};                    // when its kAttemptEnd event is due
     Duration deadline_at{Duration::max()};  // the logical request's deadline
     Decision decision;
-    bool admitted = false;        // holds a capacity slot (started or queued)
-    bool in_service = false;      // service started (not waiting in the queue)
-    AttemptResult result;         // filled when the end is scheduled
+    bool admitted = false;         // holds a capacity slot (started or queued)
+    bool in_service = false;       // service started (not waiting in the queue)
+    AttemptResult result;          // filled when the end is scheduled
+    std::uint32_t generation = 0;  // bumped when the slot is released
+    bool live = false;             // the slot contains an attempt in flight
   };
 
   void schedule_answer(std::uint64_t id, Attempt& attempt, Duration service_start);
@@ -76,8 +78,8 @@ class SimTransport : public Transport {
 
   // The facts a fault model reads from one request variant's body.
   struct BodyFacts {
-    std::string model;        // "model" from the body, valid with body_valid
-    bool body_valid = true;   // a JSON object with a string "model"
+    std::string model;       // "model" from the body, valid with body_valid
+    bool body_valid = true;  // a JSON object with a string "model"
     std::size_t bytes = 0;
   };
   static BodyFacts read_body(const std::string& body);
@@ -86,9 +88,18 @@ class SimTransport : public Transport {
   std::string api_key_;
   bool has_api_key_ = false;
 
-  std::unordered_map<std::uint64_t, Attempt> attempts_;  // by attempt id
+  // Attempt ids pack a slot index (low 32 bits) and the slot's generation (high 32 bits),
+  // so a stale kAttemptEnd event or capacity ticket finds no attempt. Slots are reused, which
+  // keeps the simulator free of per-attempt allocations once warm.
+  std::uint64_t allocate_attempt();
+  Attempt* find_attempt(std::uint64_t id);
+  void release_attempt(std::uint64_t id);
+  void unindex_token(std::uint64_t token);
+
+  std::vector<Attempt> attempts_;  // by slot
+  std::vector<std::uint32_t> free_slots_;
   std::unordered_map<std::uint64_t, std::uint64_t> by_token_;  // flow token to attempt id
-  std::uint64_t next_id_ = 1;
+  std::vector<decltype(by_token_)::node_type> free_nodes_;     // recycled map nodes
 };
 
 }  // namespace rb::sim

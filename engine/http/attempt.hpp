@@ -30,11 +30,13 @@ struct Attempt {
   std::uint64_t token = 0;
   std::uint64_t request_id = 0;
   std::size_t endpoint = 0;
+  std::uint32_t variant = 0;   // which prepared request to send (AttemptSpec::variant)
   Duration begin{0};           // uv_hrtime when start() was called
   Duration total_end{0};       // begin plus the total timeout
   Duration deadline{0};        // the request's deadline; 0 when none
   Duration first_byte_end{0};  // write time plus the first-byte timeout; 0 when not waiting
   Duration written_at{0};      // when the request was first handed to uv_write; 0 before
+  Duration timer_at{0};        // the limit the running timer was armed for
   Connection* connection = nullptr;
   bool transport_retried = false;  // already resent once after a stale keep-alive connection
   bool needs_fresh = false;        // the next connection must be a new one

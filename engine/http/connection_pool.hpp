@@ -41,6 +41,7 @@ struct EndpointPool {
 
   Endpoint endpoint;
   std::string request_bytes;  // the rendered request, written as is for every attempt
+  std::vector<std::string> variant_bytes;  // fallback variants 1..n; [i - 1] is variant i
   bool head_request = false;  // the method is HEAD, so responses have no body
   ResolveState resolve_state = ResolveState::kUnresolved;
   sockaddr_storage address{};                   // valid when resolve_state is kResolved

@@ -90,7 +90,10 @@ void HttpTransport::send_on(Attempt* attempt, Connection* connection) {
   }
   attempt->first_byte_end = now + options_.timeouts.first_byte;
   arm_timer(attempt);
-  connection->send(pool.request_bytes.data(), pool.request_bytes.size(), pool.head_request);
+  const std::string& bytes = attempt->variant > 0 && attempt->variant <= pool.variant_bytes.size()
+                                 ? pool.variant_bytes[attempt->variant - 1]
+                                 : pool.request_bytes;
+  connection->send(bytes.data(), bytes.size(), pool.head_request);
 }
 
 void HttpTransport::make_idle(Connection* connection) {

@@ -55,6 +55,16 @@ HttpTransport::~HttpTransport() {
   }
 }
 
+void HttpTransport::set_request_variants(const std::vector<RequestTemplate>& variants) {
+  for (auto& pool : pools_) {
+    pool->variant_bytes.clear();
+    for (std::size_t i = 1; i < variants.size(); ++i) {
+      pool->variant_bytes.push_back(
+          prepare_request(variants[i], pool->endpoint, options_.keep_alive));
+    }
+  }
+}
+
 void HttpTransport::start(const AttemptSpec& spec) {
   if (spec.endpoint >= pools_.size()) {
     throw std::out_of_range("attempt endpoint index " + std::to_string(spec.endpoint) +
@@ -70,6 +80,7 @@ void HttpTransport::start(const AttemptSpec& spec) {
   attempt->token = spec.token;
   attempt->request_id = spec.request_id;
   attempt->endpoint = spec.endpoint;
+  attempt->variant = spec.variant;
   attempt->begin = now_ns();
   attempt->total_end = attempt->begin + options_.timeouts.total;
   attempt->deadline = spec.deadline_at;
@@ -181,6 +192,14 @@ void HttpTransport::arm_timer(Attempt* attempt) {
   if (attempt->first_byte_end.count() > 0) {
     earliest = std::min(earliest, attempt->first_byte_end);
   }
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&attempt->timer)) &&
+      attempt->timer_at <= earliest) {
+    // Armed for an earlier limit already: when it fires, on_attempt_timer finds that no
+    // limit has passed and re-arms for this one. Most attempts end before any limit, so
+    // this saves two timer-heap updates per request.
+    return;
+  }
+  attempt->timer_at = earliest;
   const std::uint64_t timeout = timer_delay_until(loop_, earliest);
   uv_timer_start(
       &attempt->timer,

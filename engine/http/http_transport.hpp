@@ -53,6 +53,10 @@ class HttpTransport final : public Transport, private ConnectionEvents {
   bool is_closed() const { return closing_ && open_handles_ == 0 && connections_.empty(); }
 
   const TransportStats& stats() const { return stats_; }
+
+  // Prepares the fallback variants of the request (variants[0] is the scenario's own request
+  // and is already prepared); an attempt whose spec.variant has none sends variant 0.
+  void set_request_variants(const std::vector<RequestTemplate>& variants);
   std::size_t open_connections(std::size_t endpoint) const;
 
  private:

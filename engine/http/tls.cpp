@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <mutex>
 #include <stdexcept>
 
 #include "common/log.hpp"
@@ -61,7 +62,13 @@ TlsContext::TlsContext(const HttpClientOptions& options) : verify_(!options.inse
   SSL_CTX_sess_set_new_cb(ctx_, on_new_session);
   SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
   if (!verify_) {
-    spdlog::warn("TLS certificate and host name verification is off (insecure)");
+    // Every strategy builds its own context, but the warning appears once per process.
+    static std::once_flag warned;
+    std::call_once(warned, [] {
+      spdlog::warn(
+          "TLS certificate and host name verification is off (--insecure): the "
+          "upstream's identity is not checked");
+    });
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
     return;
   }

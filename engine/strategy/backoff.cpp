@@ -23,14 +23,16 @@ std::string backoff_kind_name(BackoffConfig::Kind kind) {
       return "decorrelated-jitter";
     case BackoffConfig::Kind::kUrllib3:
       return "urllib3";
+    case BackoffConfig::Kind::kOpenAi:
+      return "openai";
   }
   return "none";
 }
 
 bool backoff_kind_from_name(const std::string& name, BackoffConfig::Kind& kind) {
   using K = BackoffConfig::Kind;
-  for (K k : {K::kNone, K::kConstant, K::kLinear, K::kExponential, K::kFullJitter,
-              K::kEqualJitter, K::kDecorrelated, K::kUrllib3}) {
+  for (K k : {K::kNone, K::kConstant, K::kLinear, K::kExponential, K::kFullJitter, K::kEqualJitter,
+              K::kDecorrelated, K::kUrllib3, K::kOpenAi}) {
     if (backoff_kind_name(k) == name) {
       kind = k;
       return true;
@@ -72,8 +74,8 @@ Duration Backoff::delay(int n, Duration previous, Rng& rng) const {
       ns = base;
       break;
     case BackoffConfig::Kind::kLinear: {
-      const double step = config_.step.count() > 0 ? static_cast<double>(config_.step.count())
-                                                   : base;
+      const double step =
+          config_.step.count() > 0 ? static_cast<double>(config_.step.count()) : base;
       ns = base + step * static_cast<double>(std::max(0, n));
       break;
     }
@@ -90,6 +92,9 @@ Duration Backoff::delay(int n, Duration previous, Rng& rng) const {
     }
     case BackoffConfig::Kind::kUrllib3:
       ns = n <= 0 ? 0.0 : capped_exponential_ns(n);
+      break;
+    case BackoffConfig::Kind::kOpenAi:
+      ns = capped_exponential_ns(n) * (1.0 - 0.25 * rng.uniform01());
       break;
     case BackoffConfig::Kind::kDecorrelated: {
       const double last = previous.count() > 0 ? static_cast<double>(previous.count()) : base;

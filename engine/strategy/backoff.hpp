@@ -20,6 +20,7 @@ struct BackoffConfig {
     kEqualJitter,   // v/2 + random(0, v/2) with v = min(cap, base * multiplier^n)
     kDecorrelated,  // min(cap, random(base, previous * 3)), previous starting at base
     kUrllib3,       // urllib3's Retry: 0 for n = 0, then min(cap, base * multiplier^n)
+    kOpenAi,        // openai-python: min(cap, base * multiplier^n) * (1 - 0.25 * random(0, 1))
   };
   Kind kind = Kind::kExponential;
   Duration base{from_millis(100)};  // first delay

@@ -1,29 +1,52 @@
 #include "engine/strategy/endpoint_selector.hpp"
 
-#include <numeric>
+#include <array>
 #include <stdexcept>
+
+#include "engine/strategy/health_score_selector.hpp"
+#include "engine/strategy/least_outstanding_selector.hpp"
+#include "engine/strategy/p2c_ewma_selector.hpp"
+#include "engine/strategy/skip_unhealthy_selector.hpp"
 
 namespace rb {
 
+namespace {
+
+using Kind = SelectorConfig::Kind;
+
+constexpr std::array<Kind, 9> kAllKinds = {
+    Kind::kSingle,  Kind::kRoundRobin,  Kind::kRotateOnFailure,
+    Kind::kRandom,  Kind::kWeighted,    Kind::kLeastOutstanding,
+    Kind::kP2cEwma, Kind::kHealthScore, Kind::kSkipUnhealthy};
+
+}  // namespace
+
 std::string selector_kind_name(SelectorConfig::Kind kind) {
   switch (kind) {
-    case SelectorConfig::Kind::kSingle:
+    case Kind::kSingle:
       return "single";
-    case SelectorConfig::Kind::kRoundRobin:
+    case Kind::kRoundRobin:
       return "round-robin";
-    case SelectorConfig::Kind::kRotateOnFailure:
+    case Kind::kRotateOnFailure:
       return "rotate-on-failure";
-    case SelectorConfig::Kind::kRandom:
+    case Kind::kRandom:
       return "random";
-    case SelectorConfig::Kind::kWeighted:
+    case Kind::kWeighted:
       return "weighted";
+    case Kind::kLeastOutstanding:
+      return "least-outstanding";
+    case Kind::kP2cEwma:
+      return "p2c-ewma";
+    case Kind::kHealthScore:
+      return "health-score";
+    case Kind::kSkipUnhealthy:
+      return "skip-unhealthy";
   }
   return "single";
 }
 
 bool selector_kind_from_name(const std::string& name, SelectorConfig::Kind& kind) {
-  using K = SelectorConfig::Kind;
-  for (K k : {K::kSingle, K::kRoundRobin, K::kRotateOnFailure, K::kRandom, K::kWeighted}) {
+  for (Kind k : kAllKinds) {
     if (selector_kind_name(k) == name) {
       kind = k;
       return true;
@@ -32,20 +55,46 @@ bool selector_kind_from_name(const std::string& name, SelectorConfig::Kind& kind
   return false;
 }
 
+std::string selector_kind_names() {
+  std::string out;
+  for (Kind k : kAllKinds) {
+    out += (out.empty() ? "" : ", ") + selector_kind_name(k);
+  }
+  return out;
+}
+
+std::size_t next_allowed(const SelectContext& context, std::size_t start, std::size_t count) {
+  for (std::size_t step = 0; step < count; ++step) {
+    const std::size_t candidate = (start + step) % count;
+    if (context.allowed(candidate)) {
+      return candidate;
+    }
+  }
+  return start % count;
+}
+
 namespace {
 
 class SingleSelector : public EndpointSelector {
  public:
-  std::size_t select(const SelectContext&, Duration, Rng&) override { return 0; }
+  explicit SingleSelector(std::size_t count) : count_(count) {}
+
+  // The first endpoint, or the first allowed one after it while it is excluded.
+  std::size_t select(const SelectContext& context, Duration, Rng&) override {
+    return next_allowed(context, 0, count_);
+  }
+
+ private:
+  std::size_t count_;
 };
 
 class RoundRobinSelector : public EndpointSelector {
  public:
   explicit RoundRobinSelector(std::size_t count) : count_(count) {}
 
-  std::size_t select(const SelectContext&, Duration, Rng&) override {
-    const std::size_t chosen = next_;
-    next_ = (next_ + 1) % count_;
+  std::size_t select(const SelectContext& context, Duration, Rng&) override {
+    const std::size_t chosen = next_allowed(context, next_, count_);
+    next_ = (chosen + 1) % count_;
     return chosen;
   }
 
@@ -60,12 +109,15 @@ class RotateOnFailureSelector : public EndpointSelector {
  public:
   explicit RotateOnFailureSelector(std::size_t count) : count_(count) {}
 
-  std::size_t select(const SelectContext&, Duration, Rng&) override { return current_; }
+  // An excluded current endpoint is passed over without moving the cursor.
+  std::size_t select(const SelectContext& context, Duration, Rng&) override {
+    return next_allowed(context, current_, count_);
+  }
 
-  void on_attempt_end(std::size_t endpoint, bool success, Duration, Duration) override {
+  void on_attempt_end(std::size_t endpoint, EndpointOutcome outcome, Duration, Duration) override {
     // Only a failure on the current endpoint moves the cursor, so a burst of failures
     // from requests already in flight does not skip past the next endpoint.
-    if (!success && endpoint == current_) {
+    if (outcome == EndpointOutcome::kFailure && endpoint == current_) {
       current_ = (current_ + 1) % count_;
     }
   }
@@ -79,8 +131,25 @@ class RandomSelector : public EndpointSelector {
  public:
   explicit RandomSelector(std::size_t count) : count_(count) {}
 
-  std::size_t select(const SelectContext&, Duration, Rng& rng) override {
-    return static_cast<std::size_t>(rng.below(count_));
+  // Uniform over the allowed endpoints: draw k in [0, allowed) and take the k-th allowed.
+  std::size_t select(const SelectContext& context, Duration, Rng& rng) override {
+    if (context.excluded == nullptr) {
+      return static_cast<std::size_t>(rng.below(count_));
+    }
+    std::size_t allowed = 0;
+    for (std::size_t i = 0; i < count_; ++i) {
+      allowed += context.allowed(i) ? 1 : 0;
+    }
+    if (allowed == 0) {
+      return static_cast<std::size_t>(rng.below(count_));
+    }
+    std::size_t pick = static_cast<std::size_t>(rng.below(allowed));
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (context.allowed(i) && pick-- == 0) {
+        return i;
+      }
+    }
+    return count_ - 1;
   }
 
  private:
@@ -90,28 +159,44 @@ class RandomSelector : public EndpointSelector {
 class WeightedSelector : public EndpointSelector {
  public:
   explicit WeightedSelector(const std::vector<double>& weights) {
-    double total = 0;
     for (double w : weights) {
-      total += w > 0 ? w : 0;
-      cumulative_.push_back(total);
+      weights_.push_back(w > 0 ? w : 0);
+    }
+    double total = 0;
+    for (double w : weights_) {
+      total += w;
     }
     if (total <= 0) {
       throw std::invalid_argument("weighted selector needs at least one positive weight");
     }
   }
 
-  std::size_t select(const SelectContext&, Duration, Rng& rng) override {
-    const double point = rng.uniform(0.0, cumulative_.back());
-    for (std::size_t i = 0; i < cumulative_.size(); ++i) {
-      if (point < cumulative_[i]) {
+  // A point in [0, total allowed weight) picks the endpoint whose share contains it.
+  std::size_t select(const SelectContext& context, Duration, Rng& rng) override {
+    double total = 0;
+    for (std::size_t i = 0; i < weights_.size(); ++i) {
+      total += context.allowed(i) ? weights_[i] : 0;
+    }
+    if (total <= 0) {
+      return next_allowed(context, 0, weights_.size());
+    }
+    double point = rng.uniform(0.0, total);
+    std::size_t last_allowed = 0;
+    for (std::size_t i = 0; i < weights_.size(); ++i) {
+      if (!context.allowed(i) || weights_[i] <= 0) {
+        continue;
+      }
+      last_allowed = i;
+      if (point < weights_[i]) {
         return i;
       }
+      point -= weights_[i];
     }
-    return cumulative_.size() - 1;
+    return last_allowed;
   }
 
  private:
-  std::vector<double> cumulative_;
+  std::vector<double> weights_;
 };
 
 }  // namespace
@@ -123,18 +208,26 @@ std::unique_ptr<EndpointSelector> make_selector(const SelectorConfig& config,
     throw std::invalid_argument("a strategy needs at least one endpoint");
   }
   switch (config.kind) {
-    case SelectorConfig::Kind::kSingle:
-      return std::make_unique<SingleSelector>();
-    case SelectorConfig::Kind::kRoundRobin:
+    case Kind::kSingle:
+      return std::make_unique<SingleSelector>(count);
+    case Kind::kRoundRobin:
       return std::make_unique<RoundRobinSelector>(count);
-    case SelectorConfig::Kind::kRotateOnFailure:
+    case Kind::kRotateOnFailure:
       return std::make_unique<RotateOnFailureSelector>(count);
-    case SelectorConfig::Kind::kRandom:
+    case Kind::kRandom:
       return std::make_unique<RandomSelector>(count);
-    case SelectorConfig::Kind::kWeighted:
+    case Kind::kWeighted:
       return std::make_unique<WeightedSelector>(weights);
+    case Kind::kLeastOutstanding:
+      return std::make_unique<LeastOutstandingSelector>(count);
+    case Kind::kP2cEwma:
+      return std::make_unique<P2cEwmaSelector>(count, config.ewma_decay, config.failure_penalty);
+    case Kind::kHealthScore:
+      return std::make_unique<HealthScoreSelector>(count, config.latency_alpha, config.error_decay);
+    case Kind::kSkipUnhealthy:
+      return std::make_unique<SkipUnhealthySelector>(count, config.max_consecutive_errors);
   }
-  return std::make_unique<SingleSelector>();
+  return std::make_unique<SingleSelector>(count);
 }
 
 }  // namespace rb

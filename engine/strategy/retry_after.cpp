@@ -128,8 +128,13 @@ RetryAfterValue parse_retry_after(std::string_view value, std::time_t now_unix) 
     return {RetryAfterValue::Status::kValid, from_seconds(*seconds)};
   }
   if (auto when = parse_http_date(text)) {
-    const std::time_t wait = *when > now_unix ? *when - now_unix : 0;
-    return {RetryAfterValue::Status::kValid, from_seconds(static_cast<double>(wait))};
+    // Subtracting in double cannot overflow, and a date more than 1e9 s ahead (year 9999)
+    // is rejected like a number that large, because it does not fit Duration.
+    const double wait = static_cast<double>(*when) - static_cast<double>(now_unix);
+    if (wait > 1e9) {
+      return {RetryAfterValue::Status::kInvalid, Duration(0)};
+    }
+    return {RetryAfterValue::Status::kValid, from_seconds(wait > 0 ? wait : 0)};
   }
   return {RetryAfterValue::Status::kInvalid, Duration(0)};
 }

@@ -7,14 +7,20 @@ namespace rb {
 
 std::string retry_verdict_name(RetryVerdict verdict) {
   static constexpr std::array<const char*, kRetryVerdictCount> kNames = {
-      "succeeded",        "retry",    "not_retryable",  "attempts_exhausted", "deadline",
-      "non_idempotent",   "budget_exhausted", "throttled", "breaker_open", "queue_full"};
+      "succeeded",    "retry",          "not_retryable",    "attempts_exhausted",
+      "deadline",     "non_idempotent", "budget_exhausted", "throttled",
+      "breaker_open", "queue_full"};
   return kNames[static_cast<std::size_t>(verdict)];
 }
 
 bool is_idempotent_method(const std::string& method) {
   return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
          method == "OPTIONS" || method == "TRACE";
+}
+
+bool is_unsent_outcome(AttemptClass cls) {
+  return cls == AttemptClass::kConnectTimeout || cls == AttemptClass::kRefused ||
+         cls == AttemptClass::kDnsError || cls == AttemptClass::kTlsError;
 }
 
 RetryPolicy::RetryPolicy(const RetryConfig& config) : config_(config), backoff_(config.backoff) {}
@@ -24,16 +30,15 @@ bool RetryPolicy::is_retryable(const AttemptResult& result) const {
     return false;
   }
   if (result.cls == AttemptClass::kHttpStatus) {
-    return std::find(config_.retry_statuses.begin(), config_.retry_statuses.end(),
-                     result.status) != config_.retry_statuses.end();
+    return std::find(config_.retry_statuses.begin(), config_.retry_statuses.end(), result.status) !=
+           config_.retry_statuses.end();
   }
   return std::find(config_.retry_classes.begin(), config_.retry_classes.end(), result.cls) !=
          config_.retry_classes.end();
 }
 
 std::optional<Duration> RetryPolicy::header_delay(const AttemptResult& result,
-                                                  std::time_t wall_now_unix,
-                                                  bool& invalid) const {
+                                                  std::time_t wall_now_unix, bool& invalid) const {
   invalid = false;
   RetryAfterValue value;
   if (result.retry_after_ms) {
@@ -49,7 +54,12 @@ std::optional<Duration> RetryPolicy::header_delay(const AttemptResult& result,
   if (value.status == RetryAfterValue::Status::kAbsent) {
     return std::nullopt;
   }
-  return std::min(value.delay, config_.retry_after.cap);
+  const RetryAfterConfig& rules = config_.retry_after;
+  if ((rules.zero_uses_backoff && value.delay.count() == 0) ||
+      (rules.over_cap_uses_backoff && value.delay > rules.cap)) {
+    return std::nullopt;
+  }
+  return std::min(value.delay, rules.cap);
 }
 
 RetryDecision RetryPolicy::decide(const RetryContext& context, const AttemptResult& result,
@@ -59,11 +69,13 @@ RetryDecision RetryPolicy::decide(const RetryContext& context, const AttemptResu
     decision.verdict = RetryVerdict::kSucceeded;
     return decision;
   }
-  if (!is_retryable(result)) {
+  if (result.cls == AttemptClass::kCancelled ||
+      (!context.force_retryable && !is_retryable(result))) {
     decision.verdict = RetryVerdict::kNotRetryable;
     return decision;
   }
-  if (!context.idempotent && !config_.retry_non_idempotent) {
+  const bool unsent = config_.retry_unsent_non_idempotent && is_unsent_outcome(result.cls);
+  if (!context.idempotent && !config_.retry_non_idempotent && !unsent) {
     decision.verdict = RetryVerdict::kNonIdempotent;
     return decision;
   }

@@ -20,7 +20,9 @@ struct RetryAfterConfig {
     kHeaderOnly,  // wait the header's delay when there is one, else the backoff
   };
   Mode mode = Mode::kMax;
-  Duration cap{from_seconds(60)};  // a header asking for longer is cut to this
+  Duration cap{from_seconds(60)};      // a header asking for longer is cut to this
+  bool zero_uses_backoff = false;      // a header of 0 counts as absent (urllib3, openai-python)
+  bool over_cap_uses_backoff = false;  // a header above the cap counts as absent, not cut
 };
 
 // Which outcomes retry, how often and after how long.
@@ -33,6 +35,9 @@ struct RetryConfig {
       AttemptClass::kTotalTimeout,   AttemptClass::kRefused,
       AttemptClass::kReset,          AttemptClass::kClosedEarly};
   bool retry_non_idempotent = false;  // whether POST and PATCH retry (off: they may repeat work)
+  // Whether non-idempotent requests still retry outcomes that mean the request never reached
+  // the upstream (connect timeout, refused, DNS and TLS errors), as urllib3 does.
+  bool retry_unsent_non_idempotent = true;
   RetryAfterConfig retry_after;
   Duration deadline{0};  // overall per-request deadline from its intended start; 0 = none
   BackoffConfig backoff;
@@ -59,18 +64,22 @@ enum class WaitReason : std::uint8_t { kBackoff, kRetryAfter, kNone };
 
 struct RetryDecision {
   RetryVerdict verdict = RetryVerdict::kNotRetryable;
-  Duration delay{0};                     // wait before the next attempt (kRetry only)
+  Duration delay{0};  // wait before the next attempt (kRetry only)
   WaitReason wait_reason = WaitReason::kNone;
-  bool retry_after_invalid = false;      // a header was present but unusable
+  bool retry_after_invalid = false;  // a header was present but unusable
+  bool fallback = false;             // the retry switches to the next request variant
+  std::uint32_t variant = 0;         // request variant of the next attempt
 };
 
 // Facts about the logical request that the policy needs.
 struct RetryContext {
-  int attempts_made = 0;          // attempts started so far, this one included
+  int attempts_made = 0;           // attempts started so far, this one included
   Duration request_started_at{0};  // intended start of the logical request
-  Duration previous_delay{0};     // the last backoff delay used, 0 before the first retry
-  bool idempotent = true;         // from the request method
-  std::time_t wall_now_unix = 0;  // wall-clock seconds when the response arrived
+  Duration previous_delay{0};      // the last backoff delay used, 0 before the first retry
+  bool idempotent = true;          // from the request method
+  std::time_t wall_now_unix = 0;   // wall-clock seconds when the response arrived
+  std::uint32_t variant = 0;       // request variant of the attempt (0: the scenario's request)
+  bool force_retryable = false;    // retry this outcome even when it is not in the lists
 };
 
 // The pure retry decision: retryable or not, and the wait before the next attempt.
@@ -96,5 +105,8 @@ class RetryPolicy {
 
 // True for methods that RFC 9110 defines as idempotent.
 bool is_idempotent_method(const std::string& method);
+
+// True for outcomes that mean the request bytes never reached the upstream.
+bool is_unsent_outcome(AttemptClass cls);
 
 }  // namespace rb

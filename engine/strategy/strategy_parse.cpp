@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/strategy/presets.hpp"
+#include "engine/strategy/strategy_parse_blocks.hpp"
 
 namespace rb {
 
@@ -11,20 +12,22 @@ namespace {
 BackoffConfig parse_backoff(const JsonNode& node, BackoffConfig config) {
   if (node.is_string()) {
     if (!backoff_kind_from_name(node.as_string(), config.kind)) {
-      node.fail(fmt::format("unknown backoff \"{}\" (expected none, constant, linear, "
-                            "exponential, full-jitter, equal-jitter, decorrelated-jitter or "
-                            "urllib3)",
-                            node.as_string()));
+      node.fail(
+          fmt::format("unknown backoff \"{}\" (expected none, constant, linear, "
+                      "exponential, full-jitter, equal-jitter, decorrelated-jitter, "
+                      "urllib3 or openai)",
+                      node.as_string()));
     }
     return config;
   }
   node.allow_only({"kind", "base", "multiplier", "step", "cap"});
   if (auto kind = node.find("kind")) {
     if (!backoff_kind_from_name(kind->as_string(), config.kind)) {
-      kind->fail(fmt::format("unknown backoff kind \"{}\" (expected none, constant, linear, "
-                             "exponential, full-jitter, equal-jitter, decorrelated-jitter or "
-                             "urllib3)",
-                             kind->as_string()));
+      kind->fail(
+          fmt::format("unknown backoff kind \"{}\" (expected none, constant, linear, "
+                      "exponential, full-jitter, equal-jitter, decorrelated-jitter, "
+                      "urllib3 or openai)",
+                      kind->as_string()));
     }
   }
   config.base = node.get_duration("base", config.base);
@@ -48,80 +51,47 @@ RetryAfterConfig parse_retry_after(const JsonNode& node, RetryAfterConfig config
     } else if (text == "header-only") {
       config.mode = RetryAfterConfig::Mode::kHeaderOnly;
     } else {
-      mode.fail(fmt::format("unknown Retry-After mode \"{}\" (expected ignore, max or "
-                            "header-only)",
-                            text));
+      mode.fail(
+          fmt::format("unknown Retry-After mode \"{}\" (expected ignore, max or "
+                      "header-only)",
+                      text));
     }
   };
   if (node.is_string()) {
     read_mode(node);
     return config;
   }
-  node.allow_only({"mode", "cap"});
+  node.allow_only({"mode", "cap", "zero_uses_backoff", "over_cap_uses_backoff"});
   if (auto mode = node.find("mode")) {
     read_mode(*mode);
   }
   config.cap = node.get_duration("cap", config.cap);
+  config.zero_uses_backoff = node.get_bool("zero_uses_backoff", config.zero_uses_backoff);
+  config.over_cap_uses_backoff =
+      node.get_bool("over_cap_uses_backoff", config.over_cap_uses_backoff);
   return config;
-}
-
-std::vector<AttemptClass> parse_classes(const JsonNode& node) {
-  std::vector<AttemptClass> out;
-  for (const auto& element : node.elements()) {
-    const std::string name = element.as_string();
-    const auto cls = attempt_class_from_name(name);
-    if (!cls || *cls == AttemptClass::kSuccess || *cls == AttemptClass::kHttpStatus) {
-      element.fail(fmt::format(
-          "unknown outcome \"{}\" (expected connect_timeout, first_byte_timeout, "
-          "total_timeout, deadline, refused, reset, closed_early, tls_error, parse_error or "
-          "dns_error)",
-          name));
-    }
-    out.push_back(*cls);
-  }
-  return out;
 }
 
 RetryConfig parse_retry(const JsonNode& node, RetryConfig config) {
   node.allow_only({"max_attempts", "statuses", "outcomes", "retry_non_idempotent",
-                   "retry_after", "deadline", "backoff"});
+                   "retry_unsent_non_idempotent", "retry_after", "deadline", "backoff"});
   config.max_attempts =
       static_cast<int>(node.get_int_in("max_attempts", config.max_attempts, 1, 1000));
   if (auto statuses = node.find("statuses")) {
-    config.retry_statuses.clear();
-    for (const auto& element : statuses->elements()) {
-      const auto status = element.as_int();
-      if (status < 100 || status > 599) {
-        element.fail(fmt::format("expected an HTTP status from 100 to 599, found {}", status));
-      }
-      config.retry_statuses.push_back(static_cast<int>(status));
-    }
+    config.retry_statuses = parse_statuses(*statuses);
   }
   if (auto outcomes = node.find("outcomes")) {
     config.retry_classes = parse_classes(*outcomes);
   }
-  config.retry_non_idempotent = node.get_bool("retry_non_idempotent",
-                                              config.retry_non_idempotent);
+  config.retry_non_idempotent = node.get_bool("retry_non_idempotent", config.retry_non_idempotent);
+  config.retry_unsent_non_idempotent =
+      node.get_bool("retry_unsent_non_idempotent", config.retry_unsent_non_idempotent);
   if (auto retry_after = node.find("retry_after")) {
     config.retry_after = parse_retry_after(*retry_after, config.retry_after);
   }
   config.deadline = node.get_duration("deadline", config.deadline);
   if (auto backoff = node.find("backoff")) {
     config.backoff = parse_backoff(*backoff, config.backoff);
-  }
-  return config;
-}
-
-SelectorConfig parse_selector(const JsonNode& node, SelectorConfig config) {
-  const JsonNode kind_node = node.is_string() ? node : node.at("kind");
-  if (!node.is_string()) {
-    node.allow_only({"kind"});
-  }
-  const std::string kind = kind_node.as_string();
-  if (!selector_kind_from_name(kind, config.kind)) {
-    kind_node.fail(fmt::format("unknown endpoint selector \"{}\" (expected single, round-robin, "
-                               "rotate-on-failure, random or weighted)",
-                               kind));
   }
   return config;
 }
@@ -159,7 +129,8 @@ StrategyConfig parse_strategy(const JsonNode& node, const AttemptTimeouts& timeo
     config.timeouts = timeouts;
     return config;
   }
-  node.allow_only({"name", "preset", "description", "selector", "retry", "timeouts"});
+  node.allow_only({"name", "preset", "description", "selector", "retry", "budget", "throttle",
+                   "breaker", "hedge", "queue", "fallback", "timeouts", "decision_log"});
   if (auto preset = node.find("preset")) {
     config = start_from_preset(*preset);
     config.timeouts = timeouts;
@@ -175,6 +146,26 @@ StrategyConfig parse_strategy(const JsonNode& node, const AttemptTimeouts& timeo
   if (auto retry = node.find("retry")) {
     config.retry = parse_retry(*retry, config.retry);
   }
+  if (auto budget = node.find("budget")) {
+    config.budget = parse_budget(*budget, config.budget);
+  }
+  if (auto throttle = node.find("throttle")) {
+    config.throttle = parse_throttle(*throttle, config.throttle);
+  }
+  if (auto breaker = node.find("breaker")) {
+    config.breaker = parse_breaker(*breaker, config.breaker);
+  }
+  if (auto hedge = node.find("hedge")) {
+    config.hedge = parse_hedge(*hedge, config.hedge);
+  }
+  if (auto queue = node.find("queue")) {
+    config.queue = parse_queue(*queue, config.queue);
+  }
+  if (auto fallback = node.find("fallback")) {
+    config.fallback = parse_fallback(*fallback, config.fallback);
+  }
+  config.decision_log = static_cast<std::size_t>(
+      node.get_int_in("decision_log", static_cast<std::int64_t>(config.decision_log), 0, 1000000));
   if (auto own = node.find("timeouts")) {
     config.timeouts = parse_timeouts(*own, config.timeouts);
   }

@@ -119,7 +119,8 @@ TEST(Histogram, RestoreRejectsBadIndex) {
 
 TEST(Histogram, EquivalentRangeHoldsThreeDigits) {
   Histogram h;
-  for (std::int64_t v : {1'000, 12'345, 999'999, 3'000'000'000}) {
+  for (std::int64_t v : {std::int64_t{1'000}, std::int64_t{12'345}, std::int64_t{999'999},
+                         std::int64_t{3'000'000'000}}) {
     const std::int64_t low = h.lowest_equivalent(v);
     const std::int64_t high = h.highest_equivalent(v);
     EXPECT_LE(low, v);

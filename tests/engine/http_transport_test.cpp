@@ -1,3 +1,4 @@
+#include <csignal>
 #include <gtest/gtest.h>
 #include <uv.h>
 
@@ -11,6 +12,13 @@
 
 namespace rb::http {
 namespace {
+
+// The in-test servers write to clients that have already closed; the retrybench binary
+// ignores SIGPIPE for the same reason, and so must this test process.
+const bool kSigpipeIgnored = [] {
+  std::signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
 
 constexpr const char* kOkResponse = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
