@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -69,12 +71,16 @@ bool wait_until(double at_unix, const std::atomic<bool>* stop_requested) {
   }
 }
 
-void print_progress(const std::string& strategy, const LiveProgress& progress) {
+// Prints one progress line a second: on a terminal it rewrites one line in place, elsewhere
+// (a CI log, a pipe) it appends plain lines.
+void print_progress(const std::string& strategy, const LiveProgress& progress, bool terminal) {
   const double rate = progress.elapsed_s > 0 ? progress.requests / progress.elapsed_s : 0;
   const double success =
       progress.completed > 0 ? 100.0 * progress.succeeded / progress.completed : 0;
-  std::fprintf(stderr, "  %-24s %6.1f s  %8.1f req/s  success %6.2f %%  p99 %9.1f ms\n",
-               strategy.c_str(), progress.elapsed_s, rate, success, progress.p99_us / 1000.0);
+  std::fprintf(stderr, "%s  %-24s %6.1f s  %8.1f req/s  success %6.2f %%  p99 %9.1f ms%s",
+               terminal ? "\r\033[K" : "", strategy.c_str(), progress.elapsed_s, rate, success,
+               progress.p99_us / 1000.0, terminal ? "" : "\n");
+  std::fflush(stderr);
 }
 
 }  // namespace
@@ -87,6 +93,7 @@ RunResult run_scenario_live(const Scenario& scenario, const RunSettings& setting
     spdlog::info("endpoint {} at {}", endpoint.name, endpoint.url);
   }
 
+  const bool terminal = isatty(STDERR_FILENO) != 0;
   http::HttpClientOptions client = scenario.client;
   client.insecure = client.insecure || settings.insecure;
 
@@ -118,12 +125,17 @@ RunResult run_scenario_live(const Scenario& scenario, const RunSettings& setting
     options.seed = scenario.seed;
     options.stop_requested = settings.stop_requested;
     if (settings.progress) {
-      options.on_progress = [&strategy](const LiveProgress& p) { print_progress(strategy.name, p); };
+      options.on_progress = [&strategy, terminal](const LiveProgress& p) {
+        print_progress(strategy.name, p, terminal);
+      };
     }
 
     StrategyMetrics metrics(endpoints.size());
     const LiveRunOutcome outcome =
         run_live(strategy, endpoints, scenario.request, client, options, metrics);
+    if (settings.progress && terminal) {
+      std::fputc('\n', stderr);
+    }
     nlohmann::json seen = fleet ? fleet->stats_json() : nlohmann::json::array();
     builder.add_strategy(strategy, std::move(metrics), outcome.load_seconds,
                          outcome.drain_seconds, std::move(seen));
