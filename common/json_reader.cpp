@@ -57,6 +57,14 @@ JsonDocument JsonDocument::parse(std::string name, std::string text) {
       reason = reason.substr(colon);
     }
     throw ConfigError(doc.state_->name, line, "", "invalid JSON: " + reason);
+  } catch (const json::out_of_range& e) {
+    // A number beyond the range of double, such as 1e999 (nlohmann error 406); it names
+    // the number but not its position.
+    std::string reason = e.what();
+    if (auto bracket = reason.find("] "); bracket != std::string::npos) {
+      reason = reason.substr(bracket + 2);
+    }
+    throw ConfigError(doc.state_->name, std::nullopt, "", "invalid JSON: " + reason);
   }
   return doc;
 }

@@ -26,6 +26,19 @@ TEST(JsonReader, SyntaxErrorNamesFileAndLine) {
   }
 }
 
+// Found by the scenario fuzz target: nlohmann reports a number beyond double as
+// out_of_range, which escaped as an exception other than ConfigError.
+TEST(JsonReader, NumberOverflowIsConfigError) {
+  try {
+    JsonDocument::parse("big.json", R"({"rate": 1e999999})");
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.file(), "big.json");
+    EXPECT_NE(e.message().find("number overflow"), std::string::npos) << e.message();
+    EXPECT_NE(e.message().find("1e999999"), std::string::npos) << e.message();
+  }
+}
+
 TEST(JsonReader, TypeErrorNamesPathLineAndValue) {
   const JsonDocument doc = parse("{\n  \"load\": {\n    \"rate\": \"fast\"\n  }\n}");
   try {
