@@ -7,9 +7,17 @@ namespace rb {
 std::string Endpoint::host_header() const {
   const bool default_port = (tls && port == 443) || (!tls && port == 80);
   const bool ipv6 = host.find(':') != std::string::npos;
-  std::string out = ipv6 ? "[" + host + "]" : host;
+  std::string out;
+  if (ipv6) {
+    out.push_back('[');
+    out.append(host);
+    out.push_back(']');
+  } else {
+    out = host;
+  }
   if (!default_port) {
-    out += ":" + std::to_string(port);
+    out.push_back(':');
+    out.append(std::to_string(port));
   }
   return out;
 }
