@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -58,9 +59,11 @@ void select_strategies(Scenario& scenario, const std::vector<std::string>& names
 
 void apply_overrides(Scenario& scenario, const RunSettings& settings) {
   if (settings.duration_s) {
-    if (*settings.duration_s <= 0) {
+    if (!std::isfinite(*settings.duration_s) || *settings.duration_s <= 0 ||
+        *settings.duration_s > 1e7) {
       throw ConfigError("<command line>", std::nullopt, "--duration",
-                        fmt::format("expected seconds above 0, found {}", *settings.duration_s));
+                        fmt::format("expected seconds above 0 and at most 10000000, found {}",
+                                    *settings.duration_s));
     }
     scenario.load.duration = from_seconds(*settings.duration_s);
     if (scenario.load.kind == LoadProfile::Kind::kSteps) {
@@ -77,9 +80,11 @@ void apply_overrides(Scenario& scenario, const RunSettings& settings) {
     }
   }
   if (settings.rate) {
-    if (*settings.rate <= 0 || !scenario.load.open_loop()) {
+    if (!std::isfinite(*settings.rate) || *settings.rate <= 0 || *settings.rate > 1e7 ||
+        !scenario.load.open_loop()) {
       throw ConfigError("<command line>", std::nullopt, "--rate",
-                        "expected a rate above 0, for an open-loop (constant or poisson) load");
+                        "expected a rate above 0 and at most 10000000 requests per second, for "
+                        "an open-loop (constant or poisson) load");
     }
     scenario.load.rate = *settings.rate;
   }

@@ -4,6 +4,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <climits>
 #include <set>
 
@@ -113,6 +114,13 @@ RequestTemplate parse_request(const JsonNode& node) {
         request.method));
   }
   request.path = node.get_string("path", "/v1/chat/completions");
+  const bool bad_character = std::any_of(request.path.begin(), request.path.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= ' ' || c == 0x7f;
+  });
+  if (bad_character) {
+    node.at("path").fail("a path must not contain spaces or control characters; "
+                         "percent-encode them (%20 for a space)");
+  }
   if (request.path.empty() || request.path.front() != '/') {
     node.at("path").fail(fmt::format("expected a path starting with /, found \"{}\"",
                                      request.path));

@@ -46,6 +46,7 @@ RunResult run_scenario_sim(const Scenario& scenario, const RunSettings& settings
     // Virtual time 0 stands for a fixed wall-clock instant, so HTTP-date Retry-After values
     // and therefore whole results are the same on every run.
     options.wall_start_unix = 1'700'000'000;
+    options.stop_requested = settings.stop_requested;
 
     StrategyMetrics metrics(upstreams.size());
     const sim::SimRunOutcome outcome =
@@ -58,6 +59,10 @@ RunResult run_scenario_sim(const Scenario& scenario, const RunSettings& settings
     }
     builder.add_strategy(strategy, std::move(metrics), outcome.load_seconds, outcome.drain_seconds,
                          outcome.upstreams);
+    if (outcome.interrupted) {
+      builder.mark_partial();
+      break;
+    }
   }
   return builder.finish();
 }

@@ -42,7 +42,44 @@ JsonDocument JsonDocument::load_file(const std::string& file) {
   return parse(file, buffer.str());
 }
 
+namespace {
+
+// nlohmann's parser recurses once per nesting level, so a hostile file nested a few hundred
+// thousand levels deep would overflow the stack. No scenario or profile needs this many.
+constexpr int kMaxJsonDepth = 256;
+
+// Returns the byte offset at which nesting passes kMaxJsonDepth, or npos.
+std::size_t find_excess_depth(const std::string& text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        return i;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 JsonDocument JsonDocument::parse(std::string name, std::string text) {
+  if (const std::size_t at = find_excess_depth(text); at != std::string::npos) {
+    throw ConfigError(name, line_of_offset(text, at), "",
+                      fmt::format("invalid JSON: nested deeper than {} levels", kMaxJsonDepth));
+  }
   JsonDocument doc;
   doc.state_ = std::make_shared<State>();
   doc.state_->name = std::move(name);

@@ -69,6 +69,14 @@ Endpoint parse_endpoint_url(const std::string& name, const std::string& url) {
   if (ep.host.empty()) {
     throw std::invalid_argument("URL has no host");
   }
+  if (ep.host.find(':') != std::string::npos && authority.front() != '[') {
+    throw std::invalid_argument("invalid host \"" + ep.host +
+                                "\" (write an IPv6 address in brackets, such as [::1])");
+  }
+  const bool ends_with_colon = !authority.empty() && authority.back() == ':';
+  if (ends_with_colon) {
+    throw std::invalid_argument("empty port after ':'");
+  }
   if (!port_text.empty()) {
     std::size_t used = 0;
     unsigned long port = 0;

@@ -47,6 +47,12 @@ class SimRun : public Scheduler {
       now_ = event.at;
       ++outcome_.events;
       handle(event);
+      if ((outcome_.events & 0xfff) == 0 && options_.stop_requested != nullptr &&
+          options_.stop_requested->load()) {
+        outcome_.interrupted = true;
+        end_load_phase();
+        finish_run();
+      }
     }
     if (!finished_) {
       end_load_phase();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -30,12 +31,15 @@ struct SimRunOptions {
   std::uint64_t seed = 1;
   NetworkModel network;
   std::time_t wall_start_unix = 0;  // wall-clock time that virtual time 0 stands for
+  // Set from a signal handler: end the simulation early. Checked every few thousand events.
+  const std::atomic<bool>* stop_requested = nullptr;
 };
 
 struct SimRunOutcome {
   double load_seconds = 0;    // virtual length of the load phase
   double drain_seconds = 0;   // virtual time in-flight requests took to finish afterwards
   std::uint64_t events = 0;   // events processed
+  bool interrupted = false;   // stop_requested ended it early
   nlohmann::json upstreams;   // what each modelled upstream saw
 };
 

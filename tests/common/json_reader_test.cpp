@@ -134,6 +134,16 @@ TEST(JsonReader, MissingEnvironmentVariableIsNamed) {
   }
 }
 
+TEST(JsonReader, DeepNestingIsRejected) {
+  const std::string text = "{\"a\": " + std::string(100000, '[') + "}";
+  try {
+    parse(text);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(e.message().find("nested deeper than"), std::string::npos) << e.what();
+  }
+}
+
 TEST(JsonReader, MissingFileIsReported) {
   EXPECT_THROW(JsonDocument::load_file("/nonexistent/scenario.json"), ConfigError);
 }
