@@ -8,6 +8,7 @@
 #include <queue>
 #include <stdexcept>
 
+#include "engine/closed_loop_users.hpp"
 #include "engine/http/http_transport.hpp"
 #include "engine/http/precise_timer.hpp"
 #include "engine/request_flow.hpp"
@@ -132,28 +133,19 @@ class LiveRun : public Scheduler {
     if (options_.load.open_loop()) {
       return;
     }
-    user_requests_.assign(static_cast<std::size_t>(options_.load.users), 0);
+    users_ = ClosedLoopUsers(options_.load);
     for (std::int64_t user = 0; user < options_.load.users; ++user) {
       start_user_request(user, start_);
     }
   }
 
   void start_user_request(std::int64_t user, Duration at) {
-    ++user_requests_[static_cast<std::size_t>(user)];
-    ++closed_loop_started_;
+    users_.on_started(user);
     flow_->start_request(at, user);
   }
 
   bool user_may_continue(std::int64_t user) const {
-    if (load_ended_) {
-      return false;
-    }
-    const auto& load = options_.load;
-    if (load.requests_per_user > 0 &&
-        user_requests_[static_cast<std::size_t>(user)] >= load.requests_per_user) {
-      return false;
-    }
-    return load.max_requests <= 0 || closed_loop_started_ < load.max_requests;
+    return !load_ended_ && users_.may_continue(user);
   }
 
   void on_request_completed(std::int64_t user) {
@@ -288,8 +280,7 @@ class LiveRun : public Scheduler {
   std::unique_ptr<http::HttpTransport> transport_;
   std::unique_ptr<RequestFlow> flow_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::vector<std::int64_t> user_requests_;
-  std::int64_t closed_loop_started_ = 0;
+  ClosedLoopUsers users_{LoadProfile{}};  // rebuilt from the profile in start_users()
 
   Duration start_{0};
   Duration load_end_{0};

@@ -1,5 +1,6 @@
 #include "sim/sim_driver.hpp"
 
+#include "engine/closed_loop_users.hpp"
 #include "engine/request_flow.hpp"
 #include "engine/strategy/fallback.hpp"
 
@@ -14,8 +15,8 @@ class SimRun : public Scheduler {
       : options_(options),
         pacer_(options.load, options.seed, options.shard),
         strategy_(strategy_config, weights_of(upstreams), mix_seed(options.seed, 17)),
-        transport_(queue_, now_, profiles_of(upstreams), names_of(upstreams), options.seed,
-                   request, strategy_config.timeouts, options.network, options.wall_start_unix),
+        transport_(queue_, now_, profiles_of(upstreams), names_of(upstreams), options.seed, request,
+                   strategy_config.timeouts, options.network, options.wall_start_unix),
         metrics_(metrics) {
     FlowOptions flow_options;
     flow_options.max_in_flight = options.load.max_in_flight;
@@ -25,8 +26,7 @@ class SimRun : public Scheduler {
     flow_ = std::make_unique<RequestFlow>(*this, transport_, strategy_, metrics_, flow_options);
     transport_.set_sink(flow_.get());
     transport_.set_request_variants(request_variants(request, strategy_config.fallback));
-    flow_->set_completion_listener(
-        [this](std::int64_t user, bool) { on_request_completed(user); });
+    flow_->set_completion_listener([this](std::int64_t user, bool) { on_request_completed(user); });
   }
 
   Duration now() const override { return now_; }
@@ -129,28 +129,19 @@ class SimRun : public Scheduler {
     if (options_.load.open_loop()) {
       return;
     }
-    user_requests_.assign(static_cast<std::size_t>(options_.load.users), 0);
+    users_ = ClosedLoopUsers(options_.load);
     for (std::int64_t user = 0; user < options_.load.users; ++user) {
       start_user_request(user);
     }
   }
 
   void start_user_request(std::int64_t user) {
-    ++user_requests_[static_cast<std::size_t>(user)];
-    ++closed_loop_started_;
+    users_.on_started(user);
     flow_->start_request(now_, user);
   }
 
   bool user_may_continue(std::int64_t user) const {
-    if (load_ended_) {
-      return false;
-    }
-    const auto& load = options_.load;
-    if (load.requests_per_user > 0 &&
-        user_requests_[static_cast<std::size_t>(user)] >= load.requests_per_user) {
-      return false;
-    }
-    return load.max_requests <= 0 || closed_loop_started_ < load.max_requests;
+    return !load_ended_ && users_.may_continue(user);
   }
 
   void on_request_completed(std::int64_t user) {
@@ -170,8 +161,8 @@ class SimRun : public Scheduler {
   }
 
   void check() {
-    if (!load_ended_ && (now_ >= options_.load.duration || (options_.load.open_loop() &&
-                                                             !pacer_.peek()))) {
+    if (!load_ended_ &&
+        (now_ >= options_.load.duration || (options_.load.open_loop() && !pacer_.peek()))) {
       end_load_phase();
     }
     if (!load_ended_) {
@@ -207,8 +198,7 @@ class SimRun : public Scheduler {
   SimTransport transport_;
   StrategyMetrics& metrics_;
   std::unique_ptr<RequestFlow> flow_;
-  std::vector<std::int64_t> user_requests_;
-  std::int64_t closed_loop_started_ = 0;
+  ClosedLoopUsers users_{LoadProfile{}};  // rebuilt from the profile in start_users()
   std::int64_t users_pending_ = 0;
   bool load_ended_ = false;
   bool finished_ = false;
