@@ -14,7 +14,7 @@
 
 namespace rb {
 
-// What the client sent to one endpoint during a strategy's run.
+// Attempt counts for one endpoint during a strategy's run.
 struct EndpointAttempts {
   std::uint64_t attempts = 0;   // attempts started
   std::uint64_t succeeded = 0;  // attempts that succeeded
@@ -40,7 +40,7 @@ struct StrategyMetrics {
   std::map<int, std::uint64_t> final_statuses;    // status of failed requests that got one
   ClassCounts attempt_classes{};                  // class of every attempt
   std::map<int, std::uint64_t> attempt_statuses;  // status of every attempt that got one
-  std::array<std::uint64_t, kRetryVerdictCount> verdicts{};  // strategy answers, by kind
+  std::array<std::uint64_t, kRetryVerdictCount> verdicts{};  // strategy verdicts, by kind
   std::map<std::string, std::uint64_t> retries_by_reason;    // "status_429", "reset", ...
   std::array<std::uint64_t, 3> waits{};                      // retry waits by WaitReason
   std::array<double, 3> wait_seconds{};                      // total wait by WaitReason, seconds

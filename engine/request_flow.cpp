@@ -340,6 +340,8 @@ void RequestFlow::schedule_retry(std::uint32_t slot, const RetryDecision& decisi
     state.queued = true;
   }
   ++metrics_.verdicts[static_cast<std::size_t>(RetryVerdict::kRetry)];
+  // NOTE: this builds a string key and looks it up in a std::map on every retry; it is the
+  // largest per-retry cost left in the simulator's profile.
   ++metrics_.retries_by_reason[retry_reason_key(result)];
   const auto wait = static_cast<std::size_t>(decision.wait_reason);
   ++metrics_.waits[wait];

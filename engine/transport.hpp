@@ -7,7 +7,7 @@
 
 namespace rb {
 
-// What the request flow asks a transport to send.
+// One attempt that the request flow hands to a transport.
 struct AttemptSpec {
   std::uint64_t token = 0;       // opaque to the transport; handed back with the result
   std::uint64_t request_id = 0;  // the logical request, for logs

@@ -9,7 +9,7 @@
 
 namespace rb {
 
-// Why an attempt was sent.
+// The reason an attempt was sent.
 enum class SendReason : std::uint8_t {
   kFirst,     // the request's first attempt
   kRetry,     // a retry after a failed attempt
@@ -19,7 +19,7 @@ enum class SendReason : std::uint8_t {
 inline constexpr std::size_t kSendReasonCount = 4;
 std::string send_reason_name(SendReason reason);
 
-// Why a request ended before its first attempt.
+// The reason a request ended before its first attempt.
 enum class FailFastReason : std::uint8_t {
   kThrottled,    // adaptive client-side throttling rejected it
   kBreakerOpen,  // the circuit breaker (global, or every endpoint's) was open

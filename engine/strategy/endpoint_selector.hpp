@@ -42,7 +42,7 @@ std::string selector_kind_name(SelectorConfig::Kind kind);
 bool selector_kind_from_name(const std::string& name, SelectorConfig::Kind& kind);
 std::string selector_kind_names();  // comma-separated, for messages
 
-// What a selector knows about the attempt it places.
+// The facts about an attempt that a selector places.
 struct SelectContext {
   int attempt_index = 0;                // 0 for the first attempt of a request
   std::optional<std::size_t> previous;  // endpoint of the request's previous attempt
@@ -58,7 +58,7 @@ struct SelectContext {
 };
 
 // How an attempt ended, as selectors and breakers count it. Cancelled attempts (hedge losers,
-// the end of a run) say nothing about the endpoint and are never counted as failures.
+// the end of a run) carry no information about the endpoint and are never counted as failures.
 enum class EndpointOutcome : std::uint8_t { kSuccess, kFailure, kCancelled };
 
 // Chooses an endpoint for each attempt and learns from attempt results. Pure logic: time

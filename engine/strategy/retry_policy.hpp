@@ -12,7 +12,7 @@
 
 namespace rb {
 
-// How the policy treats Retry-After and retry-after-ms response headers.
+// Handling of the Retry-After and retry-after-ms response headers.
 struct RetryAfterConfig {
   enum class Mode {
     kIgnore,      // use the backoff only
@@ -25,7 +25,7 @@ struct RetryAfterConfig {
   bool over_cap_uses_backoff = false;  // a header above the cap counts as absent, not cut
 };
 
-// Which outcomes retry, how often and after how long.
+// The retry rules: retryable outcomes, attempt limit, waits and deadline.
 struct RetryConfig {
   int max_attempts = 1;  // attempts in all, the first included; 1 means no retry
   std::vector<int> retry_statuses{429, 500, 502, 503, 504};  // HTTP statuses that retry
@@ -43,7 +43,7 @@ struct RetryConfig {
   BackoffConfig backoff;
 };
 
-// Every answer a strategy gives after an attempt ends. Each value is counted in the result.
+// The verdict a strategy returns after an attempt ends. Each value is counted in the result.
 enum class RetryVerdict : std::uint8_t {
   kSucceeded,          // the attempt succeeded; the request is done
   kRetry,              // send another attempt after the delay
@@ -59,7 +59,7 @@ enum class RetryVerdict : std::uint8_t {
 inline constexpr std::size_t kRetryVerdictCount = 10;
 std::string retry_verdict_name(RetryVerdict verdict);
 
-// What set the length of a wait before a retry.
+// The source of a retry wait's length.
 enum class WaitReason : std::uint8_t { kBackoff, kRetryAfter, kNone };
 
 struct RetryDecision {
@@ -95,7 +95,7 @@ class RetryPolicy {
   const RetryConfig& config() const { return config_; }
 
  private:
-  // The header's delay, or nothing when absent or invalid (`invalid` tells which).
+  // The header's delay, or nothing when absent or invalid (`invalid` is set for the second case).
   std::optional<Duration> header_delay(const AttemptResult& result, std::time_t wall_now_unix,
                                        bool& invalid) const;
 
