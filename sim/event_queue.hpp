@@ -1,7 +1,8 @@
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstdint>
-#include <queue>
 #include <vector>
 
 #include "common/time.hpp"
@@ -19,33 +20,78 @@ enum class EventKind : std::uint8_t {
 
 struct Event {
   Duration at{0};
-  std::uint64_t sequence = 0;  // breaks ties in insertion order, which keeps runs deterministic
   EventKind kind = EventKind::kCheck;
   std::uint64_t payload = 0;
-
-  bool operator>(const Event& other) const {
-    return at != other.at ? at > other.at : sequence > other.sequence;
-  }
 };
 
-// A queue of events in virtual time, earliest first; equal times pop in insertion order.
+// A queue of events in virtual time, earliest first; equal times pop in insertion order,
+// which keeps runs deterministic.
+//
+// A simulation never schedules an event before the one it is handling (push() moves one
+// that would be to the current time), so the queue is a radix heap: bucket i holds the events whose
+// time differs from the last popped time first in bit i-1 (bucket 0: the same time). A push is one
+// append. A pop takes the front of bucket 0, or, when it is empty, finds the earliest event of the
+// lowest non-empty bucket, makes its time the last popped time and spreads that bucket over the
+// lower ones. Each event moves down at most 64 times and in practice a few, through contiguous
+// memory, where a binary heap pays a cache miss and a mispredicted branch on every level.
+//
+// Order among equal times: events with the same time always share a bucket, every bucket
+// keeps push order and spreading keeps it, so they leave in the order they came.
 class EventQueue {
  public:
   void push(Duration at, EventKind kind, std::uint64_t payload) {
-    heap_.push(Event{at, next_sequence_++, kind, payload});
+    // An event due in the past runs next, as the earliest one.
+    at = at < last_ ? last_ : at;
+    buckets_[bucket_of(at)].push_back(Event{at, kind, payload});
+    ++size_;
   }
-  bool empty() const { return heap_.empty(); }
-  const Event& top() const { return heap_.top(); }
+
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+
   Event pop() {
-    Event event = heap_.top();
-    heap_.pop();
+    if (front_ == buckets_[0].size()) {
+      refill_front();
+    }
+    --size_;
+    const Event event = buckets_[0][front_++];
+    if (front_ == buckets_[0].size()) {
+      buckets_[0].clear();
+      front_ = 0;
+    }
     return event;
   }
-  std::size_t size() const { return heap_.size(); }
 
  private:
-  std::priority_queue<Event, std::vector<Event>, std::greater<>> heap_;
-  std::uint64_t next_sequence_ = 0;
+  static constexpr std::size_t kBuckets = 65;
+
+  std::size_t bucket_of(Duration at) const {
+    const auto diff = static_cast<std::uint64_t>(at.count() ^ last_.count());
+    return diff == 0 ? 0 : static_cast<std::size_t>(64 - std::countl_zero(diff));
+  }
+
+  // Precondition: the queue is not empty and bucket 0 has been consumed.
+  void refill_front() {
+    std::size_t index = 1;
+    while (buckets_[index].empty()) {
+      ++index;
+    }
+    std::vector<Event>& bucket = buckets_[index];
+    Duration earliest = bucket.front().at;
+    for (const Event& event : bucket) {
+      earliest = event.at < earliest ? event.at : earliest;
+    }
+    last_ = earliest;
+    for (const Event& event : bucket) {
+      buckets_[bucket_of(event.at)].push_back(event);
+    }
+    bucket.clear();
+  }
+
+  std::array<std::vector<Event>, kBuckets> buckets_;
+  std::size_t front_ = 0;  // next event of bucket 0
+  std::size_t size_ = 0;
+  Duration last_{0};
 };
 
 }  // namespace rb::sim

@@ -36,11 +36,11 @@ struct SimRunOptions {
 };
 
 struct SimRunOutcome {
-  double load_seconds = 0;    // virtual length of the load phase
-  double drain_seconds = 0;   // virtual time in-flight requests took to finish afterwards
-  std::uint64_t events = 0;   // events processed
-  bool interrupted = false;   // stop_requested ended it early
-  nlohmann::json upstreams;   // what each modelled upstream saw
+  double load_seconds = 0;   // virtual length of the load phase
+  double drain_seconds = 0;  // virtual time in-flight requests took to finish afterwards
+  std::uint64_t events = 0;  // events processed
+  bool interrupted = false;  // stop_requested ended it early
+  nlohmann::json upstreams;  // what each modelled upstream saw
 };
 
 // Runs one strategy in virtual time: the same pacer, request flow and strategy as a live

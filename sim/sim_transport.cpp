@@ -65,6 +65,7 @@ SimTransport::SimTransport(EventQueue& queue, const Duration& now,
     stats.name = names[i];
     stats.address = "sim";
     stats_.push_back(std::move(stats));
+    counters_.emplace_back();
   }
 
   // Each variant's body is read once, not per attempt.
@@ -102,11 +103,8 @@ void SimTransport::set_request_variants(const std::vector<RequestTemplate>& vari
   }
 }
 
-void SimTransport::count_answer(std::size_t endpoint, const Decision& decision) {
-  EndpointStats& stats = stats_[endpoint];
-  if (decision.fault != FaultKind::kNone) {
-    ++stats.faults[fault_kind_name(decision.fault)];
-  }
+void SimTransport::count_fault(std::size_t endpoint, const Decision& decision) {
+  counters_[endpoint].count_fault(decision.fault);
 }
 
 std::uint64_t SimTransport::allocate_attempt() {
@@ -142,13 +140,6 @@ void SimTransport::release_attempt(std::uint64_t id) {
   free_slots_.push_back(slot);
 }
 
-void SimTransport::unindex_token(std::uint64_t token) {
-  const auto found = by_token_.find(token);
-  if (found != by_token_.end()) {
-    free_nodes_.push_back(by_token_.extract(found));
-  }
-}
-
 void SimTransport::start(const AttemptSpec& spec) {
   const std::uint64_t id = allocate_attempt();
   Attempt& attempt = attempts_[static_cast<std::uint32_t>(id)];
@@ -156,31 +147,20 @@ void SimTransport::start(const AttemptSpec& spec) {
   attempt.endpoint = spec.endpoint;
   attempt.started_at = now_;
   attempt.deadline_at = spec.deadline_at.count() > 0 ? spec.deadline_at : Duration::max();
-  if (free_nodes_.empty()) {
-    by_token_[spec.token] = id;
-  } else {
-    auto node = std::move(free_nodes_.back());
-    free_nodes_.pop_back();
-    node.key() = spec.token;
-    node.mapped() = id;
-    const auto inserted = by_token_.insert(std::move(node));
-    if (!inserted.inserted) {
-      inserted.position->second = id;  // the token's earlier entry was never removed
-    }
-  }
+  by_token_.assign(spec.token, id);
 
   FaultModel& model = *models_[spec.endpoint];
   const Duration arrival = now_ + network_.round_trip / 2;
   if (!model.accepts_connections(arrival)) {
-    ++stats_[spec.endpoint].faults[fault_kind_name(FaultKind::kOutageRefused)];
+    counters_[spec.endpoint].count_fault(FaultKind::kOutageRefused);
     AttemptResult refused;
     refused.cls = AttemptClass::kRefused;
     schedule_end(id, attempt, now_ + network_.round_trip, refused);
     return;
   }
 
-  ++stats_[spec.endpoint].connections;
-  ++stats_[spec.endpoint].received;
+  ++counters_[spec.endpoint].connections;
+  ++counters_[spec.endpoint].received;
   RequestFacts facts;
   facts.method = request_.method;
   const auto query = request_.path.find('?');
@@ -195,7 +175,7 @@ void SimTransport::start(const AttemptSpec& spec) {
     facts.api_key = api_key_;
   }
   attempt.decision = model.decide(arrival, facts);
-  count_answer(spec.endpoint, attempt.decision);
+  count_fault(spec.endpoint, attempt.decision);
 
   if (!attempt.decision.uses_capacity) {
     schedule_answer(id, attempt, arrival);
@@ -215,7 +195,7 @@ void SimTransport::start(const AttemptSpec& spec) {
       break;
     case CapacityAdmission::kRejected:
       attempt.decision = model.capacity_rejection(attempt.decision.route);
-      ++stats_[spec.endpoint].faults[fault_kind_name(FaultKind::kCapacityRejected)];
+      counters_[spec.endpoint].count_fault(FaultKind::kCapacityRejected);
       schedule_answer(id, attempt, arrival);
       break;
   }
@@ -281,6 +261,9 @@ void SimTransport::schedule_end(std::uint64_t id, Attempt& attempt, Duration ans
   consider(start + timeouts_.first_byte, AttemptClass::kFirstByteTimeout);
   consider(start + timeouts_.total, AttemptClass::kTotalTimeout);
   consider(attempt.deadline_at, AttemptClass::kDeadline);
+  if (end < now_) {
+    end = now_;  // a limit that passed while the attempt waited for capacity ends it now
+  }
 
   if (timeout_class != AttemptClass::kSuccess) {
     result = AttemptResult{};
@@ -324,15 +307,15 @@ void SimTransport::on_attempt_end(std::uint64_t attempt_id) {
     return;  // cancelled, or replaced by an earlier end
   }
   Attempt& attempt = *found;
-  const AttemptResult result = attempt.result;
+  // Moved out: the sink may start the next attempt in the slot released below.
+  const AttemptResult result = std::move(attempt.result);
   if (result.status != 0) {
-    ++stats_[attempt.endpoint].answered;
-    ++stats_[attempt.endpoint].answered_by_status[result.status];
+    counters_[attempt.endpoint].count_answer(result.status);
   }
   const bool answered = result.status != 0 || !is_timeout(result.cls);
   release_capacity(attempt_id, attempt, answered, now_);
   const std::uint64_t token = attempt.token;
-  unindex_token(token);
+  by_token_.erase(token);
   release_attempt(attempt_id);
   if (sink_ != nullptr) {
     sink_->on_attempt_done(token, result);
@@ -340,12 +323,12 @@ void SimTransport::on_attempt_end(std::uint64_t attempt_id) {
 }
 
 void SimTransport::cancel(std::uint64_t token) {
-  auto found = by_token_.find(token);
-  if (found == by_token_.end()) {
+  const std::uint64_t* found = by_token_.find(token);
+  if (found == nullptr) {
     return;
   }
-  const std::uint64_t id = found->second;
-  free_nodes_.push_back(by_token_.extract(found));
+  const std::uint64_t id = *found;
+  by_token_.erase(token);
   Attempt* attempt = find_attempt(id);
   if (attempt == nullptr) {
     return;
@@ -358,6 +341,7 @@ nlohmann::json SimTransport::stats_json() const {
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < stats_.size(); ++i) {
     EndpointStats stats = stats_[i];
+    counters_[i].fill(stats);
     stats.capacity = models_[i]->capacity_counters();
     out.push_back(to_json(stats));
   }

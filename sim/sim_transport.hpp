@@ -4,7 +4,6 @@
 #include <ctime>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/request_template.hpp"
@@ -12,6 +11,7 @@
 #include "fakeserver/endpoint_stats.hpp"
 #include "fakeserver/fault_model.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/token_index.hpp"
 
 namespace rb::sim {
 
@@ -64,12 +64,13 @@ class SimTransport : public Transport {
   void schedule_end(std::uint64_t id, Attempt& attempt, Duration answer_at, AttemptResult result);
   AttemptResult answer_result(const Attempt& attempt, Duration answer_at) const;
   void release_capacity(std::uint64_t id, Attempt& attempt, bool answered, Duration now);
-  void count_answer(std::size_t endpoint, const Decision& decision);
+  void count_fault(std::size_t endpoint, const Decision& decision);
 
   EventQueue& queue_;
   const Duration& now_;
   std::vector<std::unique_ptr<FaultModel>> models_;
-  std::vector<EndpointStats> stats_;
+  std::vector<EndpointStats> stats_;        // names and addresses; counts come from counters_
+  std::vector<EndpointCounters> counters_;  // by endpoint
   const RequestTemplate& request_;
   AttemptTimeouts timeouts_;
   NetworkModel network_;
@@ -94,12 +95,10 @@ class SimTransport : public Transport {
   std::uint64_t allocate_attempt();
   Attempt* find_attempt(std::uint64_t id);
   void release_attempt(std::uint64_t id);
-  void unindex_token(std::uint64_t token);
 
   std::vector<Attempt> attempts_;  // by slot
   std::vector<std::uint32_t> free_slots_;
-  std::unordered_map<std::uint64_t, std::uint64_t> by_token_;  // flow token to attempt id
-  std::vector<decltype(by_token_)::node_type> free_nodes_;     // recycled map nodes
+  TokenIndex by_token_;  // flow token to attempt id
 };
 
 }  // namespace rb::sim
