@@ -117,9 +117,10 @@ std::uint64_t SimTransport::allocate_attempt() {
   Attempt& attempt = attempts_[slot];
   const std::uint32_t generation = attempt.generation;
   attempt = Attempt{};
+  attempt.id = (static_cast<std::uint64_t>(generation) << 32) | slot;
   attempt.generation = generation;
   attempt.live = true;
-  return (static_cast<std::uint64_t>(generation) << 32) | slot;
+  return attempt.id;
 }
 
 SimTransport::Attempt* SimTransport::find_attempt(std::uint64_t id) {
@@ -153,9 +154,7 @@ void SimTransport::start(const AttemptSpec& spec) {
   const Duration arrival = now_ + network_.round_trip / 2;
   if (!model.accepts_connections(arrival)) {
     counters_[spec.endpoint].count_fault(FaultKind::kOutageRefused);
-    AttemptResult refused;
-    refused.cls = AttemptClass::kRefused;
-    schedule_end(id, attempt, now_ + network_.round_trip, refused);
+    schedule_end(attempt, now_ + network_.round_trip, AttemptClass::kRefused);
     return;
   }
 
@@ -178,25 +177,25 @@ void SimTransport::start(const AttemptSpec& spec) {
   count_fault(spec.endpoint, attempt.decision);
 
   if (!attempt.decision.uses_capacity) {
-    schedule_answer(id, attempt, arrival);
+    schedule_answer(attempt, arrival);
     return;
   }
   switch (model.admit(id, arrival)) {
     case CapacityAdmission::kStarted:
       attempt.admitted = true;
       attempt.in_service = true;
-      schedule_answer(id, attempt, arrival);
+      schedule_answer(attempt, arrival);
       break;
     case CapacityAdmission::kQueued:
       attempt.admitted = true;
       // It starts when a finish() or cancel() hands its ticket back; until then only the
       // client's timeouts can end it.
-      schedule_end(id, attempt, Duration::max(), AttemptResult{});
+      schedule_end(attempt, Duration::max(), AttemptClass::kCancelled);
       break;
     case CapacityAdmission::kRejected:
       attempt.decision = model.capacity_rejection(attempt.decision.route);
       counters_[spec.endpoint].count_fault(FaultKind::kCapacityRejected);
-      schedule_answer(id, attempt, arrival);
+      schedule_answer(attempt, arrival);
       break;
   }
 }
@@ -236,26 +235,26 @@ AttemptResult SimTransport::answer_result(const Attempt& attempt, Duration answe
   return result;
 }
 
-void SimTransport::schedule_answer(std::uint64_t id, Attempt& attempt, Duration service_start) {
+void SimTransport::schedule_answer(Attempt& attempt, Duration service_start) {
   if (attempt.decision.hold) {
-    schedule_end(id, attempt, Duration::max(), AttemptResult{});
+    schedule_end(attempt, Duration::max(), AttemptClass::kCancelled);
     return;
   }
   const Duration answer_at = service_start + attempt.decision.delay + network_.round_trip / 2;
-  schedule_end(id, attempt, answer_at, answer_result(attempt, answer_at));
+  schedule_end(attempt, answer_at, AttemptClass::kSuccess);
 }
 
-// Applies the client's timeouts to an answer due at `answer_at` (Duration::max() for none)
-// and schedules whichever comes first.
-void SimTransport::schedule_end(std::uint64_t id, Attempt& attempt, Duration answer_at,
-                                AttemptResult result) {
+// Applies the client's timeouts to an end due at `answer_at` (Duration::max() for none) and
+// schedules whichever comes first. `answer_class` is how the attempt ends at `answer_at`:
+// kSuccess stands for the decision's answer, which on_attempt_end() renders.
+void SimTransport::schedule_end(Attempt& attempt, Duration answer_at, AttemptClass answer_class) {
   const Duration start = attempt.started_at;
   Duration end = answer_at;
-  AttemptClass timeout_class = AttemptClass::kSuccess;
+  AttemptClass end_class = answer_class;
   auto consider = [&](Duration limit, AttemptClass cls) {
     if (limit < end) {
       end = limit;
-      timeout_class = cls;
+      end_class = cls;
     }
   };
   consider(start + timeouts_.first_byte, AttemptClass::kFirstByteTimeout);
@@ -264,15 +263,19 @@ void SimTransport::schedule_end(std::uint64_t id, Attempt& attempt, Duration ans
   if (end < now_) {
     end = now_;  // a limit that passed while the attempt waited for capacity ends it now
   }
-
-  if (timeout_class != AttemptClass::kSuccess) {
-    result = AttemptResult{};
-    result.cls = timeout_class;
-    result.service_time = end - start;
-  }
   attempt.ends_at = end;
-  attempt.result = result;
-  queue_.push(end, EventKind::kAttemptEnd, id);
+  attempt.end_class = end_class;
+  queue_.push(end, EventKind::kAttemptEnd, attempt.id);
+}
+
+AttemptResult SimTransport::end_result(const Attempt& attempt) const {
+  if (attempt.end_class == AttemptClass::kSuccess) {
+    return answer_result(attempt, attempt.ends_at);
+  }
+  AttemptResult result;
+  result.cls = attempt.end_class;
+  result.service_time = attempt.ends_at - attempt.started_at;
+  return result;
 }
 
 void SimTransport::release_capacity(std::uint64_t id, Attempt& attempt, bool answered,
@@ -297,7 +300,7 @@ void SimTransport::release_capacity(std::uint64_t id, Attempt& attempt, bool ans
   // Its pending end was a timeout (or never); an answer that comes earlier replaces it.
   const Duration answer_at = now + started.decision.delay + network_.round_trip / 2;
   if (!started.decision.hold && answer_at < started.ends_at) {
-    schedule_end(*next, started, answer_at, answer_result(started, answer_at));
+    schedule_end(started, answer_at, AttemptClass::kSuccess);
   }
 }
 
@@ -307,8 +310,7 @@ void SimTransport::on_attempt_end(std::uint64_t attempt_id) {
     return;  // cancelled, or replaced by an earlier end
   }
   Attempt& attempt = *found;
-  // Moved out: the sink may start the next attempt in the slot released below.
-  const AttemptResult result = std::move(attempt.result);
+  const AttemptResult result = end_result(attempt);
   if (result.status != 0) {
     counters_[attempt.endpoint].count_answer(result.status);
   }

@@ -47,22 +47,25 @@ class SimTransport : public Transport {
 
  private:
   struct Attempt {
+    std::uint64_t id = 0;  // slot and generation, see allocate_attempt()
     std::uint64_t token = 0;
     std::size_t endpoint = 0;
     Duration started_at{0};
     Duration ends_at{0};                    // when its kAttemptEnd event is due
     Duration deadline_at{Duration::max()};  // the logical request's deadline
     Decision decision;
+    // How it ends at ends_at: kSuccess for the decision's answer, else that class.
+    AttemptClass end_class = AttemptClass::kCancelled;
     bool admitted = false;         // holds a capacity slot (started or queued)
     bool in_service = false;       // service started (not waiting in the queue)
-    AttemptResult result;          // filled when the end is scheduled
-    std::uint32_t generation = 0;  // bumped when the slot is released
     bool live = false;             // the slot contains an attempt in flight
+    std::uint32_t generation = 0;  // bumped when the slot is released
   };
 
-  void schedule_answer(std::uint64_t id, Attempt& attempt, Duration service_start);
-  void schedule_end(std::uint64_t id, Attempt& attempt, Duration answer_at, AttemptResult result);
+  void schedule_answer(Attempt& attempt, Duration service_start);
+  void schedule_end(Attempt& attempt, Duration answer_at, AttemptClass answer_class);
   AttemptResult answer_result(const Attempt& attempt, Duration answer_at) const;
+  AttemptResult end_result(const Attempt& attempt) const;
   void release_capacity(std::uint64_t id, Attempt& attempt, bool answered, Duration now);
   void count_fault(std::size_t endpoint, const Decision& decision);
 
