@@ -42,7 +42,7 @@ class EventQueue {
   void push(Duration at, EventKind kind, std::uint64_t payload) {
     // An event due in the past runs next, as the earliest one.
     at = at < last_ ? last_ : at;
-    buckets_[bucket_of(at)].push_back(Event{at, kind, payload});
+    place(Event{at, kind, payload});
     ++size_;
   }
 
@@ -70,25 +70,34 @@ class EventQueue {
     return diff == 0 ? 0 : static_cast<std::size_t>(64 - std::countl_zero(diff));
   }
 
+  void place(const Event& event) {
+    const std::size_t index = bucket_of(event.at);
+    std::vector<Event>& bucket = buckets_[index];
+    if (bucket.empty() || event.at < earliest_[index]) {
+      earliest_[index] = event.at;
+    }
+    bucket.push_back(event);
+  }
+
   // Precondition: the queue is not empty and bucket 0 has been consumed.
   void refill_front() {
     std::size_t index = 1;
     while (buckets_[index].empty()) {
       ++index;
     }
-    std::vector<Event>& bucket = buckets_[index];
-    Duration earliest = bucket.front().at;
-    for (const Event& event : bucket) {
-      earliest = event.at < earliest ? event.at : earliest;
+    last_ = earliest_[index];
+    std::vector<Event> spread = std::move(buckets_[index]);
+    buckets_[index] = std::move(spare_);
+    for (const Event& event : spread) {
+      place(event);
     }
-    last_ = earliest;
-    for (const Event& event : bucket) {
-      buckets_[bucket_of(event.at)].push_back(event);
-    }
-    bucket.clear();
+    spread.clear();
+    spare_ = std::move(spread);  // keeps its capacity for the next refill
   }
 
   std::array<std::vector<Event>, kBuckets> buckets_;
+  std::array<Duration, kBuckets> earliest_{};  // earliest time in each non-empty bucket
+  std::vector<Event> spare_;                   // an empty vector with capacity
   std::size_t front_ = 0;  // next event of bucket 0
   std::size_t size_ = 0;
   Duration last_{0};
