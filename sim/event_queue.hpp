@@ -49,6 +49,7 @@ class EventQueue {
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
 
+  // Precondition: !empty().
   Event pop() {
     if (front_ == buckets_[0].size()) {
       refill_front();
@@ -70,21 +71,29 @@ class EventQueue {
     return diff == 0 ? 0 : static_cast<std::size_t>(64 - std::countl_zero(diff));
   }
 
+  // Buckets 1 to 64 map to bits 0 to 63 of occupied_; bucket 0 has no bit, since pop()
+  // reads it directly.
+  static std::uint64_t bit_of(std::size_t index) { return std::uint64_t{1} << (index - 1); }
+  std::size_t lowest_occupied() const {
+    return static_cast<std::size_t>(std::countr_zero(occupied_)) + 1;
+  }
+
   void place(const Event& event) {
     const std::size_t index = bucket_of(event.at);
     std::vector<Event>& bucket = buckets_[index];
     if (bucket.empty() || event.at < earliest_[index]) {
       earliest_[index] = event.at;
     }
+    if (index > 0) {
+      occupied_ |= bit_of(index);
+    }
     bucket.push_back(event);
   }
 
   // Precondition: the queue is not empty and bucket 0 has been consumed.
   void refill_front() {
-    std::size_t index = 1;
-    while (buckets_[index].empty()) {
-      ++index;
-    }
+    const std::size_t index = lowest_occupied();
+    occupied_ &= ~bit_of(index);
     last_ = earliest_[index];
     std::vector<Event> spread = std::move(buckets_[index]);
     buckets_[index] = std::move(spare_);
@@ -98,6 +107,7 @@ class EventQueue {
   std::array<std::vector<Event>, kBuckets> buckets_;
   std::array<Duration, kBuckets> earliest_{};  // earliest time in each non-empty bucket
   std::vector<Event> spare_;                   // an empty vector with capacity
+  std::uint64_t occupied_ = 0;                 // non-empty buckets, see bit_of()
   std::size_t front_ = 0;  // next event of bucket 0
   std::size_t size_ = 0;
   Duration last_{0};
