@@ -17,10 +17,10 @@ namespace {
   throw std::runtime_error("cannot write " + path + ": " + reason);
 }
 
-void write_all(int fd, const std::string& content, const std::string& path) {
+void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
   std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+  while (written < size) {
+    const ssize_t n = ::write(fd, data + written, size - written);
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -31,9 +31,64 @@ void write_all(int fd, const std::string& content, const std::string& path) {
   }
 }
 
+// A stream buffer that writes to a file descriptor in 64 KiB blocks; a failed write throws
+// the same error as write_all().
+class DescriptorBuffer : public std::streambuf {
+ public:
+  DescriptorBuffer(int fd, const std::string& path) : fd_(fd), path_(path) {
+    setp(buffer_, buffer_ + sizeof buffer_);
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    drain();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override {
+    drain();
+    return 0;
+  }
+
+ private:
+  void drain() {
+    write_all(fd_, pbase(), static_cast<std::size_t>(pptr() - pbase()), path_);
+    setp(buffer_, buffer_ + sizeof buffer_);
+  }
+
+  int fd_;
+  const std::string& path_;
+  char buffer_[64 * 1024];
+};
+
+// Creates the temporary file, lets `fill` write it, then flushes it and renames it over
+// `path`; on any failure removes it and throws.
+void write_through_temporary(const std::string& path, const std::function<void(int)>& fill);
+
 }  // namespace
 
 void write_file_atomically(const std::string& path, const std::string& content) {
+  write_through_temporary(path,
+                          [&](int fd) { write_all(fd, content.data(), content.size(), path); });
+}
+
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& produce) {
+  write_through_temporary(path, [&](int fd) {
+    DescriptorBuffer buffer(fd, path);
+    std::ostream out(&buffer);
+    out.exceptions(std::ios::badbit | std::ios::failbit);
+    produce(out);
+    out.flush();
+  });
+}
+
+namespace {
+
+void write_through_temporary(const std::string& path, const std::function<void(int)>& fill) {
   // mkstemp gives a unique name, so two writers of the same file never share a temporary.
   std::string temp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(temp.data());
@@ -41,7 +96,7 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     fail(path, std::strerror(errno));
   }
   try {
-    write_all(fd, content, path);
+    fill(fd);
     if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
       fail(path, std::strerror(errno));
     }
@@ -61,5 +116,7 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     fail(path, std::strerror(error));
   }
 }
+
+}  // namespace
 
 }  // namespace rb

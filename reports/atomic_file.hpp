@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <ostream>
 #include <string>
 
 namespace rb {
@@ -9,5 +11,10 @@ namespace rb {
 // half-written file under the final name. Throws std::runtime_error
 // "cannot write PATH: reason" on failure and removes the temporary file.
 void write_file_atomically(const std::string& path, const std::string& content);
+
+// The same, for content that `produce` streams out piece by piece, so a large report is
+// never held in memory whole. A stream error counts as a write failure.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& produce);
 
 }  // namespace rb

@@ -1,6 +1,7 @@
 #include "reports/writers.hpp"
 
 #include <filesystem>
+#include <iomanip>
 #include <stdexcept>
 #include <system_error>
 
@@ -49,7 +50,13 @@ std::vector<std::string> write_reports(const RunResult& result, const std::strin
     write_file_atomically(path, content);
     written.push_back(path);
   };
-  write("result.json", result_to_json(result).dump(2) + "\n");
+  {
+    // Streamed: a long run's histograms make result.json the largest file by far.
+    const nlohmann::json json = result_to_json(result);
+    const std::string path = (std::filesystem::path(dir) / "result.json").string();
+    write_file_atomically(path, [&](std::ostream& out) { out << std::setw(2) << json << '\n'; });
+    written.push_back(path);
+  }
   write("summary.csv", summary_csv(result));
   write("timeseries.csv", timeseries_csv(result));
   write("latency.csv", latency_csv(result));

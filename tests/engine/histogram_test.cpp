@@ -93,6 +93,40 @@ TEST(Histogram, MergeIsLossless) {
   EXPECT_EQ(a.min_micros(), both.min_micros());
 }
 
+// Copies, moves and resets go through the written-chunk mask; each must keep every count.
+TEST(Histogram, CopyMoveAndResetKeepOrClearEveryCount) {
+  Histogram original;
+  for (const std::int64_t v : std::vector<std::int64_t>{0, 7, 2047, 2048, 150'000, 3'000'000'000}) {
+    original.record_micros(v);
+  }
+  const std::vector<Histogram::Bucket> buckets = original.nonzero_buckets();
+  ASSERT_EQ(buckets.size(), 6U);
+
+  Histogram copy(original);
+  EXPECT_EQ(copy.count(), 6U);
+  EXPECT_EQ(copy.nonzero_buckets().size(), buckets.size());
+  copy.record_micros(7);
+  EXPECT_EQ(original.count(), 6U);  // a deep copy: the original does not change
+
+  Histogram assigned(2);
+  assigned = original;
+  EXPECT_EQ(assigned.significant_digits(), 3);
+  EXPECT_EQ(assigned.percentile_micros(50), original.percentile_micros(50));
+
+  Histogram moved(std::move(copy));
+  EXPECT_EQ(moved.count(), 7U);
+  EXPECT_EQ(copy.count(), 0U);  // NOLINT(bugprone-use-after-move): moved-from stays usable
+  copy.record_micros(5);
+  EXPECT_EQ(copy.percentile_micros(100), 5);
+
+  moved.reset();
+  EXPECT_EQ(moved.count(), 0U);
+  EXPECT_TRUE(moved.nonzero_buckets().empty());
+  moved.record_micros(40);
+  EXPECT_EQ(moved.percentile_micros(50), 40);
+  EXPECT_EQ(moved.count_at_index(moved.bucket_count()), 0U);  // past the end reads as empty
+}
+
 TEST(Histogram, MergeRejectsOtherPrecision) {
   Histogram a(3);
   Histogram b(2);

@@ -31,6 +31,28 @@ TEST(AtomicWrite, ReplacesWholeFile) {
       1);
 }
 
+TEST(AtomicWrite, StreamedContentLargerThanOneBufferArrivesWhole) {
+  const std::string path = make_temp_dir() + "/result.json";
+  std::string expected;
+  for (int i = 0; i < 30000; ++i) {
+    expected += "line " + std::to_string(i) + "\n";
+  }
+  write_file_atomically(path, [&](std::ostream& out) { out << expected; });
+  EXPECT_EQ(read_text(path), expected);
+}
+
+TEST(AtomicWrite, StreamedProducerFailureRemovesTemporary) {
+  const std::string dir = make_temp_dir();
+  const std::string path = dir + "/result.json";
+  EXPECT_THROW(write_file_atomically(path,
+                                     [](std::ostream& out) {
+                                       out << "partial";
+                                       throw std::runtime_error("producer failed");
+                                     }),
+               std::runtime_error);
+  EXPECT_TRUE(fs::is_empty(dir));
+}
+
 TEST(AtomicWrite, FailureLeavesNoFileUnderFinalName) {
   const std::string dir = make_temp_dir();
   const std::string path = dir + "/result.json";
