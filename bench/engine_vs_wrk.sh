@@ -10,7 +10,8 @@
 #
 # Usage: bench/engine_vs_wrk.sh [RETRYBENCH_BINARY]
 # Environment: DURATION (seconds of runs 1-3 and the short memory run, default 10),
-# LONG_DURATION (default 60), RATE (default 20000), BIG_CONNECTIONS (default 10000).
+# LONG_DURATION (default 60), RATE (default 20000), BIG_CONNECTIONS (default 10000),
+# PAIRS (how many times checks 1 and 3 repeat, default 3; their median ratio is quoted).
 # Everything listens on 127.0.0.1 only, every run has a fixed duration, and nginx stops when
 # the script exits.
 set -euo pipefail
@@ -20,6 +21,7 @@ duration=${DURATION:-10}
 long_duration=${LONG_DURATION:-60}
 rate=${RATE:-20000}
 big_connections=${BIG_CONNECTIONS:-10000}
+pairs=${PAIRS:-3}
 for tool in wrk nginx curl python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
@@ -118,12 +120,33 @@ url=http://127.0.0.1:$nginx_port/small
 echo "date: $(date -u +%F), host: $(nproc) cores, $(uptime)"
 echo "nginx $(nginx -v 2>&1 | sed 's/.*\///'), body $(wc -c <"$work/www/small") bytes, duration ${duration}s"
 
-# 1. Closed loop at maximum speed.
-wrk_rps=$(wrk -t1 -c50 -d"${duration}s" "$url" | awk '/Requests\/sec/ {print $2}')
-run_engine closed --url "$url" --connections 50 --duration "$duration"
-engine_rps=$(result_field "$work/closed/result.json" 0 "s['requests'] / s['load_seconds']")
-echo "closed loop, 50 connections: wrk $wrk_rps req/s, retrybench $engine_rps req/s," \
-  "ratio retrybench / wrk $(ratio "$engine_rps" "$wrk_rps")"
+median() {
+  python3 -c "import statistics, sys; print(f'{statistics.median(map(float, sys.argv[1:])):.3f}')" "$@"
+}
+
+# 1. Closed loop at maximum speed, PAIRS runs of each in turn (wrk, retrybench, wrk, ...), so a
+# drift in the machine's speed falls on both; the median of the pairwise ratios is quoted.
+# With one nginx worker on a two-core machine, nginx's core is often the limit for both
+# clients, so the script also compares client CPU time per request, which does not depend on
+# which side is the limit.
+closed_ratios=()
+cpu_ratios=()
+for pair in $(seq "$pairs"); do
+  /usr/bin/time -f '%U %S' -o "$work/wrk.time" wrk -t1 -c50 -d"${duration}s" "$url" >"$work/wrk.out"
+  wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
+  wrk_requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+  wrk_cpu=$(awk '{print $1 + $2}' "$work/wrk.time")
+  run_engine closed --url "$url" --connections 50 --duration "$duration"
+  engine_rps=$(result_field "$work/closed/result.json" 0 "s['requests'] / s['load_seconds']")
+  engine_requests=$(result_field "$work/closed/result.json" 0 "s['requests']")
+  engine_cpu=$(awk '/User time/ {u = $4} /System time/ {s = $4} END {print u + s}' "$work/closed.time")
+  closed_ratios+=("$(ratio "$engine_rps" "$wrk_rps")")
+  cpu_ratios+=("$(ratio "$engine_cpu * $wrk_requests" "$wrk_cpu * $engine_requests")")
+  echo "closed loop, 50 connections, pair $pair: wrk $wrk_rps req/s, retrybench $engine_rps req/s," \
+    "ratio retrybench / wrk ${closed_ratios[-1]}; client CPU per request retrybench / wrk ${cpu_ratios[-1]}"
+done
+echo "closed loop: median ratio retrybench / wrk $(median "${closed_ratios[@]}")," \
+  "median CPU per request retrybench / wrk $(median "${cpu_ratios[@]}")"
 
 # 2. Open loop at a fixed rate.
 run_engine open --url "$url" --rate "$rate" --duration "$duration"
@@ -139,12 +162,17 @@ write_scenario "$work/full.json" \
   "{\"kind\": \"users\", \"users\": 50, \"duration\": \"${duration}s\"}" \
   '["no-retry", {"name": "full", "preset": "full-jitter-token-bucket", "selector": "health-score"}]' \
   '{"max_connections": 50}'
-run_engine full "$work/full.json"
-plain_rps=$(result_field "$work/full/result.json" 0 "s['requests'] / s['load_seconds']")
-full_rps=$(result_field "$work/full/result.json" 1 "s['requests'] / s['load_seconds']")
-full_amplification=$(result_field "$work/full/result.json" 1 "s['amplification']")
-echo "full strategy: no-retry $plain_rps req/s, full $full_rps req/s," \
-  "ratio full / no-retry $(ratio "$full_rps" "$plain_rps"), amplification $full_amplification"
+full_ratios=()
+for pair in $(seq "$pairs"); do
+  run_engine full "$work/full.json"
+  plain_rps=$(result_field "$work/full/result.json" 0 "s['requests'] / s['load_seconds']")
+  full_rps=$(result_field "$work/full/result.json" 1 "s['requests'] / s['load_seconds']")
+  full_amplification=$(result_field "$work/full/result.json" 1 "s['amplification']")
+  full_ratios+=("$(ratio "$full_rps" "$plain_rps")")
+  echo "full strategy, run $pair: no-retry $plain_rps req/s, full $full_rps req/s," \
+    "ratio full / no-retry ${full_ratios[-1]}, amplification $full_amplification"
+done
+echo "full strategy: median ratio full / no-retry $(median "${full_ratios[@]}")"
 
 # 4. Memory: long run against short run, then many open connections at a low rate.
 run_engine short --url "$url" --rate 2000 --duration "$duration"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace rb {
@@ -73,6 +74,68 @@ std::size_t find_excess_depth(const std::string& text) {
   return std::string::npos;
 }
 
+// Watches nlohmann's parse events for a key that appears twice in one object. nlohmann
+// keeps the last value and drops the first without a word, so a scenario that sets "rate"
+// twice would run with whichever came last; a file like that is almost always a mistake.
+class DuplicateKeyCheck {
+ public:
+  // The path of the first duplicated key, once seen.
+  const std::optional<std::vector<JsonStep>>& duplicate() const { return duplicate_; }
+
+  bool on_event(json::parse_event_t event, const json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        frames_.push_back(Frame{true, {}, {}, 0});
+        break;
+      case json::parse_event_t::array_start:
+        frames_.push_back(Frame{false, {}, {}, 0});
+        break;
+      case json::parse_event_t::key:
+        on_key(parsed.get<std::string>());
+        break;
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames_.pop_back();
+        element_done();
+        break;
+      case json::parse_event_t::value:
+        element_done();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::set<std::string> keys;
+    std::string key;    // object: the member being parsed
+    std::size_t index;  // array: the element being parsed
+  };
+
+  void on_key(std::string key) {
+    Frame& frame = frames_.back();
+    if (!frame.keys.insert(key).second && !duplicate_) {
+      std::vector<JsonStep> path;
+      for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+        path.push_back(frames_[i].object ? JsonStep(frames_[i].key) : JsonStep(frames_[i].index));
+      }
+      path.emplace_back(key);
+      duplicate_ = std::move(path);
+    }
+    frame.key = std::move(key);
+  }
+
+  void element_done() {
+    if (!frames_.empty() && !frames_.back().object) {
+      ++frames_.back().index;
+    }
+  }
+
+  std::vector<Frame> frames_;
+  std::optional<std::vector<JsonStep>> duplicate_;
+};
+
 }  // namespace
 
 JsonDocument JsonDocument::parse(std::string name, std::string text) {
@@ -84,8 +147,14 @@ JsonDocument JsonDocument::parse(std::string name, std::string text) {
   doc.state_ = std::make_shared<State>();
   doc.state_->name = std::move(name);
   doc.state_->text = std::move(text);
+  DuplicateKeyCheck duplicates;
   try {
-    doc.state_->root = json::parse(doc.state_->text, nullptr, true, /*ignore_comments=*/true);
+    doc.state_->root = json::parse(
+        doc.state_->text,
+        [&duplicates](int, json::parse_event_t event, json& parsed) {
+          return duplicates.on_event(event, parsed);
+        },
+        true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
     const int line = line_of_offset(doc.state_->text, e.byte == 0 ? 0 : e.byte - 1);
     std::string reason = e.what();
@@ -103,15 +172,25 @@ JsonDocument JsonDocument::parse(std::string name, std::string text) {
     }
     throw ConfigError(doc.state_->name, std::nullopt, "", "invalid JSON: " + reason);
   }
+  if (const auto& path = duplicates.duplicate()) {
+    const std::string& key = std::get<std::string>(path->back());
+    throw ConfigError(
+        doc.state_->name, locate_json_line(doc.state_->text, *path), format_json_path(*path),
+        fmt::format("duplicate key \"{}\": each key may appear once per object", key));
+  }
   return doc;
 }
 
 JsonNode::JsonNode(const JsonDocument& doc, const json& value, std::vector<JsonStep> steps)
     : doc_(&doc), value_(&value), steps_(std::move(steps)) {}
 
-JsonNode JsonNode::root(const JsonDocument& doc) { return JsonNode(doc, doc.root(), {}); }
+JsonNode JsonNode::root(const JsonDocument& doc) {
+  return JsonNode(doc, doc.root(), {});
+}
 
-std::string JsonNode::path() const { return format_json_path(steps_); }
+std::string JsonNode::path() const {
+  return format_json_path(steps_);
+}
 
 void JsonNode::fail(const std::string& message) const {
   throw ConfigError(doc_->name(), locate_json_line(doc_->text(), steps_), path(), message);
@@ -309,8 +388,8 @@ double JsonNode::get_number_in(const std::string& key, double fallback, double l
   return v;
 }
 
-std::int64_t JsonNode::get_int_in(const std::string& key, std::int64_t fallback,
-                                  std::int64_t low, std::int64_t high) const {
+std::int64_t JsonNode::get_int_in(const std::string& key, std::int64_t fallback, std::int64_t low,
+                                  std::int64_t high) const {
   auto node = find(key);
   if (!node) {
     return fallback;

@@ -7,7 +7,9 @@
 namespace rb {
 namespace {
 
-JsonDocument parse(const std::string& text) { return JsonDocument::parse("test.json", text); }
+JsonDocument parse(const std::string& text) {
+  return JsonDocument::parse("test.json", text);
+}
 
 TEST(JsonReader, AcceptsComments) {
   const JsonDocument doc = parse("// header\n{\n  /* block */ \"a\": 1 // trailing\n}\n");
@@ -28,6 +30,25 @@ TEST(JsonReader, SyntaxErrorNamesFileAndLine) {
 
 // Found by the scenario fuzz target: nlohmann reports a number beyond double as
 // out_of_range, which escaped as an exception other than ConfigError.
+TEST(JsonReader, DuplicateKeyIsRejectedWithItsPath) {
+  try {
+    parse(
+        "{\n  \"load\": {\"rate\": 10},\n  \"upstreams\": [\n    {\"name\": \"a\", \"url\": "
+        "\"x\",\n"
+        "     \"name\": \"b\"}\n  ]\n}");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.path(), "$.upstreams[0].name");
+    EXPECT_NE(std::string(e.what()).find("duplicate key \"name\""), std::string::npos) << e.what();
+    EXPECT_EQ(e.line(), 4);
+  }
+}
+
+TEST(JsonReader, SameKeyInDifferentObjectsIsFine) {
+  EXPECT_NO_THROW(parse(R"({"a": {"name": 1}, "b": [{"name": 2}, {"name": 3}], "name": 4})"));
+  EXPECT_THROW(parse(R"({"b": [{"x": 1}, {"x": 2, "x": 3}]})"), ConfigError);
+}
+
 TEST(JsonReader, NumberOverflowIsConfigError) {
   try {
     JsonDocument::parse("big.json", R"({"rate": 1e999999})");
@@ -97,14 +118,12 @@ TEST_P(DurationText, Parses) {
   EXPECT_EQ(parse_duration_text(GetParam().text).count(), GetParam().nanos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Units, DurationText,
-                         ::testing::Values(DurationCase{"250ms", 250'000'000},
-                                           DurationCase{"2s", 2'000'000'000},
-                                           DurationCase{"1.5s", 1'500'000'000},
-                                           DurationCase{"100us", 100'000},
-                                           DurationCase{"1m", 60'000'000'000},
-                                           DurationCase{"1h", 3'600'000'000'000},
-                                           DurationCase{"40", 40'000'000}));
+INSTANTIATE_TEST_SUITE_P(
+    Units, DurationText,
+    ::testing::Values(DurationCase{"250ms", 250'000'000}, DurationCase{"2s", 2'000'000'000},
+                      DurationCase{"1.5s", 1'500'000'000}, DurationCase{"100us", 100'000},
+                      DurationCase{"1m", 60'000'000'000}, DurationCase{"1h", 3'600'000'000'000},
+                      DurationCase{"40", 40'000'000}));
 
 TEST(JsonReader, DurationRejectsNegativeAndUnknownUnits) {
   const JsonDocument doc = parse("{\"a\": -5, \"b\": \"3 parsecs\"}");
