@@ -56,10 +56,15 @@ std::vector<Endpoint> endpoints_of(const Scenario& scenario, const FakeFleet* fl
 // Sleeps until the wall-clock time `at_unix`, so that shards started apart begin together;
 // a stop request ends the wait. Returns false when stopped.
 bool wait_until(double at_unix, const std::atomic<bool>* stop_requested) {
+  const double ahead_s =
+      at_unix -
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (ahead_s >= 1) {
+    spdlog::info("waiting {:.1f} s for the start time given by --start-at", ahead_s);
+  }
   for (;;) {
-    const double now = std::chrono::duration<double>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (now >= at_unix) {
       return true;
     }
@@ -137,8 +142,8 @@ RunResult run_scenario_live(const Scenario& scenario, const RunSettings& setting
       std::fputc('\n', stderr);
     }
     nlohmann::json seen = fleet ? fleet->stats_json() : nlohmann::json::array();
-    builder.add_strategy(strategy, std::move(metrics), outcome.load_seconds,
-                         outcome.drain_seconds, std::move(seen));
+    builder.add_strategy(strategy, std::move(metrics), outcome.load_seconds, outcome.drain_seconds,
+                         std::move(seen));
     if (outcome.interrupted) {
       builder.mark_partial();
       break;

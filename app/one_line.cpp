@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/request_template.hpp"
 #include "engine/strategy/presets.hpp"
 
 namespace rb {
@@ -55,9 +56,9 @@ Scenario scenario_from_flags(const RunSettings& settings) {
   }
   if (settings.connections) {
     scenario.load.kind = LoadProfile::Kind::kUsers;
-    scenario.load.users = static_cast<std::int64_t>(*settings.connections);
-    if (scenario.load.users < 1) {
-      flag_error("--connections", "expected at least 1 connection");
+    scenario.load.users = *settings.connections;
+    if (scenario.load.users < 1 || scenario.load.users > 1'000'000) {
+      flag_error("--connections", "expected 1 to 1000000 connections");
     }
   } else {
     scenario.load.kind = LoadProfile::Kind::kConstant;
@@ -76,18 +77,25 @@ Scenario scenario_from_flags(const RunSettings& settings) {
     while (!value.empty() && value.front() == ' ') {
       value.erase(0, 1);
     }
-    scenario.request.headers.emplace_back(header.substr(0, colon), value);
+    std::string name = header.substr(0, colon);
+    while (!name.empty() && name.back() == ' ') {
+      name.pop_back();
+    }
+    if (const std::string problem = header_problem(name, value); !problem.empty()) {
+      flag_error("--header", problem);
+    }
+    scenario.request.headers.emplace_back(std::move(name), value);
   }
   scenario.request.body = read_body(settings.body);
 
   const std::string preset =
       settings.strategies.empty() ? std::string("no-retry") : settings.strategies.front();
-  for (const auto& name : settings.strategies.empty() ? std::vector<std::string>{preset}
-                                                      : settings.strategies) {
+  for (const auto& name :
+       settings.strategies.empty() ? std::vector<std::string>{preset} : settings.strategies) {
     auto config = find_preset(name);
     if (!config) {
-      flag_error("--strategy", fmt::format("unknown preset \"{}\" (expected one of: {})", name,
-                                           preset_names()));
+      flag_error("--strategy",
+                 fmt::format("unknown preset \"{}\" (expected one of: {})", name, preset_names()));
     }
     config->timeouts = scenario.timeouts;
     scenario.strategies.push_back(*config);
@@ -97,9 +105,10 @@ Scenario scenario_from_flags(const RunSettings& settings) {
   for (const auto& [name, value] : scenario.request.headers) {
     headers[name] = value;
   }
-  scenario.source = {{"name", scenario.name},
-                     {"upstreams", {{{"name", "target"}, {"url", *upstream.url}}}},
-                     {"request", {{"method", settings.method}, {"path", path}, {"headers", headers}}}};
+  scenario.source = {
+      {"name", scenario.name},
+      {"upstreams", {{{"name", "target"}, {"url", *upstream.url}}}},
+      {"request", {{"method", settings.method}, {"path", path}, {"headers", headers}}}};
   return scenario;
 }
 

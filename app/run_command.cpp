@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -15,8 +16,8 @@
 #include "app/signals.hpp"
 #include "app/sim_runner.hpp"
 #include "app/sweep.hpp"
-#include "reports/atomic_file.hpp"
 #include "engine/strategy/presets.hpp"
+#include "reports/atomic_file.hpp"
 #include "reports/threshold.hpp"
 #include "reports/writers.hpp"
 
@@ -154,6 +155,26 @@ double parse_start_at(const std::string& text) {
   return static_cast<double>(timegm(&parts));
 }
 
+// Refuses a start more than a day ahead, which is almost always milliseconds given as
+// seconds or a wrong date, and warns about one in the past, which starts at once and so
+// no longer lines up with the other shards.
+void check_start_at(double at_unix) {
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  constexpr double kMaxAheadS = 24 * 3600;
+  if (at_unix - now > kMaxAheadS) {
+    flag_error("--start-at", fmt::format("{:.0f} s from now is more than a day ahead; give Unix "
+                                         "seconds (not milliseconds) or a UTC time",
+                                         at_unix - now));
+  }
+  if (at_unix < now - 1) {
+    std::fprintf(stderr,
+                 "retrybench: warning: --start-at is %.0f s in the past; starting now, not in "
+                 "step with shards that started on time\n",
+                 now - at_unix);
+  }
+}
+
 // A shard runs its share of a closed-loop profile: users and request limits split as evenly
 // as whole numbers allow, the first shards taking one more.
 void apply_shard_to_users(LoadProfile& load, const ShardSpec& shard) {
@@ -205,6 +226,7 @@ int execute(RunSettings settings, const std::vector<std::string>& sweeps) {
     settings.shard = parse_shard(settings.shard_text);
     if (!settings.start_at_text.empty()) {
       settings.start_at_unix = parse_start_at(settings.start_at_text);
+      check_start_at(*settings.start_at_unix);
     }
     apply_shard_to_users(scenario.load, settings.shard);
     if (!scenario.load.open_loop() && scenario.load.users == 0) {
@@ -277,19 +299,28 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "run",
       "Run a scenario file's strategies against its upstreams and write result.json, CSV and "
       "HTML reports; or, with --url, load-test one URL without a file");
-  command->add_option("scenario", settings->scenario_file, "Scenario file (JSON, comments allowed)");
+  command->add_option("scenario", settings->scenario_file,
+                      "Scenario file (JSON, comments allowed)");
   command->add_option("--out", settings->out_dir,
                       "Folder for the report files (default: retrybench-out/SCENARIO_NAME)");
-  command->add_option("--mode", settings->mode,
-                      "live: real sockets in real time; sim: virtual time against the fake "
-                      "upstreams' fault models")
+  command
+      ->add_option("--mode", settings->mode,
+                   "live: real sockets in real time; sim: virtual time against the fake "
+                   "upstreams' fault models")
       ->check(CLI::IsMember({"live", "sim"}))
       ->capture_default_str();
   command->add_option("--strategy", settings->strategies,
                       "Run only this strategy (a scenario strategy name or a preset); repeatable");
   command->add_option("--duration", settings->duration_s, "Load phase length in seconds");
   command->add_option("--rate", settings->rate, "Open-loop rate in requests per second");
-  command->add_option("--seed", settings->seed, "Random seed (overrides the scenario's)");
+  command->add_option("--seed", settings->seed, "Random seed (overrides the scenario's)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            // CLI11 reads "-1" into an unsigned integer as 2^64 - 1; refuse it instead.
+            return text.find('-') == std::string::npos ? std::string()
+                                                       : "a seed is a whole number of 0 or more";
+          },
+          ""));
   command->add_flag("--insecure", settings->insecure,
                     "Skip TLS certificate and host name verification (prints a warning)");
   command->add_flag("!--no-progress", settings->progress, "Do not print progress lines");

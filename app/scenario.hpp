@@ -26,18 +26,18 @@ struct UpstreamSpec {
 
 // A scenario file, loaded and checked.
 struct Scenario {
-  std::string file;         // where it was read from
+  std::string file;  // where it was read from
   std::string name;
   std::string description;
   std::uint64_t seed = 1;
   std::vector<UpstreamSpec> upstreams;
   LoadProfile load;
   RequestTemplate request;
-  AttemptTimeouts timeouts;      // defaults for every strategy
+  AttemptTimeouts timeouts;  // defaults for every strategy
   http::HttpClientOptions client;
   std::vector<StrategyConfig> strategies;
   std::vector<ThresholdSpec> thresholds;
-  nlohmann::json source;         // the document after ${NAME} expansion
+  nlohmann::json source;  // the document after ${NAME} expansion
 };
 
 // Reads and checks a scenario file; throws ConfigError naming the file, the JSON path, the

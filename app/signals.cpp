@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "reports/atomic_file.hpp"
+
 namespace rb {
 
 namespace {
@@ -16,6 +18,7 @@ void on_signal(int) {
     // Only async-signal-safe calls here.
     static const char kMessage[] = "\nretrybench: second signal, exiting now\n";
     [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    remove_temporary_file_in_progress();  // a report half written stays under no name
     _exit(130);
   }
   static const char kMessage[] =

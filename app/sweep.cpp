@@ -82,11 +82,13 @@ SweepAxis parse_sweep(const std::string& text) {
     const auto colon = values.find(':', dots);
     const double from = parse_number(values.substr(0, dots), text);
     const double to = parse_number(values.substr(dots + 2, colon - dots - 2), text);
-    const double step = colon == std::string::npos ? 1.0 : parse_number(values.substr(colon + 1), text);
+    const double step =
+        colon == std::string::npos ? 1.0 : parse_number(values.substr(colon + 1), text);
     if (step <= 0 || to < from || (to - from) / step > 1000) {
-      sweep_error(fmt::format("invalid range \"{}\" (expected FROM <= TO, a step above 0 and at "
-                              "most 1000 points)",
-                              values));
+      sweep_error(
+          fmt::format("invalid range \"{}\" (expected FROM <= TO, a step above 0 and at "
+                      "most 1000 points)",
+                      values));
     }
     for (double v = from; v <= to + step * 1e-9; v += step) {
       axis.values.push_back(v);
@@ -138,8 +140,8 @@ std::string sweep_csv(const RunResult& result, const std::vector<SweepAxis>& axe
   for (const auto& axis : axes) {
     header.push_back(axis.key);
   }
-  for (const char* column : {"requests", "success_rate", "attempts", "amplification", "p50_ms",
-                             "p99_ms", "max_ms"}) {
+  for (const char* column :
+       {"requests", "success_rate", "attempts", "amplification", "p50_ms", "p99_ms", "max_ms"}) {
     header.emplace_back(column);
   }
   std::string out = csv_record(header);

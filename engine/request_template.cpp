@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 namespace rb {
 
@@ -18,7 +19,30 @@ bool same_name(const std::string& a, const char* b) {
   return i == a.size() && b[i] == '\0';
 }
 
+bool is_token_char(char c) {
+  if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+    return true;
+  }
+  static constexpr std::string_view kMarks = "!#$%&'*+-.^_`|~";
+  return kMarks.find(c) != std::string_view::npos;
+}
+
 }  // namespace
+
+std::string header_problem(const std::string& name, const std::string& value) {
+  if (name.empty()) {
+    return "a header name must not be empty";
+  }
+  if (!std::all_of(name.begin(), name.end(), is_token_char)) {
+    return "invalid header name \"" + name +
+           "\": use letters, digits and !#$%&'*+-.^_`|~ only (${NAME} expands in values, not "
+           "in names)";
+  }
+  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    return "the value of header \"" + name + "\" must not contain a line break or NUL";
+  }
+  return "";
+}
 
 std::string render_request(const RequestTemplate& request, const std::string& host_header,
                            const std::string& base_path) {
@@ -38,8 +62,8 @@ std::string render_request(const RequestTemplate& request, const std::string& ho
   bool has_user_agent = false;
   for (const auto& [name, value] : request.headers) {
     has_host = has_host || same_name(name, "host");
-    has_length = has_length || same_name(name, "content-length") ||
-                 same_name(name, "transfer-encoding");
+    has_length =
+        has_length || same_name(name, "content-length") || same_name(name, "transfer-encoding");
     has_user_agent = has_user_agent || same_name(name, "user-agent");
   }
   if (!has_host) {

@@ -19,10 +19,15 @@ struct RequestTemplate {
 
 // Per-attempt timeouts applied by the transport.
 struct AttemptTimeouts {
-  Duration connect{from_seconds(5)};     // TCP connect plus TLS handshake
+  Duration connect{from_seconds(5)};      // TCP connect plus TLS handshake
   Duration first_byte{from_seconds(30)};  // from the request written to the first response byte
-  Duration total{from_seconds(30)};      // from the attempt's start to its end
+  Duration total{from_seconds(30)};       // from the attempt's start to its end
 };
+
+// What is wrong with a request header, or "" when it can be sent: the name must be an
+// RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~) and the value must hold no line break
+// or NUL, which would let it end the header early and inject another.
+std::string header_problem(const std::string& name, const std::string& value);
 
 // Builds the bytes of an HTTP/1.1 request for one endpoint: request line, Host, the
 // template's headers, Content-Length when there is a body, then the body.

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -64,6 +65,24 @@ class DescriptorBuffer : public std::streambuf {
   char buffer_[64 * 1024];
 };
 
+// The temporary file being written, for remove_temporary_file_in_progress(). The path is
+// copied in before the flag is set and the flag cleared before the buffer changes, so a
+// signal handler never reads a half-written path.
+char g_temporary_path[4096];
+std::atomic<bool> g_temporary_set{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void track_temporary(const std::string& temp) {
+  if (temp.size() < sizeof g_temporary_path) {
+    std::memcpy(g_temporary_path, temp.c_str(), temp.size() + 1);
+    g_temporary_set.store(true);
+  }
+}
+
+void untrack_temporary() {
+  g_temporary_set.store(false);
+}
+
 // Creates the temporary file, lets `fill` write it, then flushes it and renames it over
 // `path`; on any failure removes it and throws.
 void write_through_temporary(const std::string& path, const std::function<void(int)>& fill);
@@ -95,6 +114,7 @@ void write_through_temporary(const std::string& path, const std::function<void(i
   if (fd < 0) {
     fail(path, std::strerror(errno));
   }
+  track_temporary(temp);
   try {
     fill(fd);
     if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
@@ -103,20 +123,30 @@ void write_through_temporary(const std::string& path, const std::function<void(i
   } catch (...) {
     ::close(fd);
     ::unlink(temp.c_str());
+    untrack_temporary();
     throw;
   }
   if (::close(fd) != 0) {
     const int error = errno;
     ::unlink(temp.c_str());
+    untrack_temporary();
     fail(path, std::strerror(error));
   }
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     const int error = errno;
     ::unlink(temp.c_str());
+    untrack_temporary();
     fail(path, std::strerror(error));
   }
+  untrack_temporary();
 }
 
 }  // namespace
+
+void remove_temporary_file_in_progress() {
+  if (g_temporary_set.load()) {
+    ::unlink(g_temporary_path);
+  }
+}
 
 }  // namespace rb

@@ -17,4 +17,8 @@ void write_file_atomically(const std::string& path, const std::string& content);
 void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& produce);
 
+// Removes the temporary file of a write in progress, if any. Async-signal-safe: a signal
+// handler that ends the process with _exit() calls it so that no *.tmp.* file stays behind.
+void remove_temporary_file_in_progress();
+
 }  // namespace rb

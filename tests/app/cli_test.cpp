@@ -54,16 +54,17 @@ TEST(Cli, UnknownCommandIsUsageError) {
 }
 
 TEST(Cli, ValidateAcceptsShippedQuickstart) {
-  const auto result =
-      run_retrybench(std::string("validate ") + RETRYBENCH_SOURCE_DIR + "/scenarios/quickstart.json");
+  const auto result = run_retrybench(std::string("validate ") + RETRYBENCH_SOURCE_DIR +
+                                     "/scenarios/quickstart.json");
   EXPECT_EQ(result.exit_code, 0) << result.output;
 }
 
 TEST(Cli, ValidateBrokenFileNamesPathAndExits2) {
   const auto dir = temp_dir("validate");
   const auto file = dir / "broken.json";
-  std::ofstream(file) << "{\n  \"name\": \"b\",\n  \"upstreams\": [{\"name\": \"a\", \"fake\": {}}],\n"
-                         "  \"load\": {\"rate\": \"lots\"},\n  \"strategies\": [\"no-retry\"]\n}\n";
+  std::ofstream(file)
+      << "{\n  \"name\": \"b\",\n  \"upstreams\": [{\"name\": \"a\", \"fake\": {}}],\n"
+         "  \"load\": {\"rate\": \"lots\"},\n  \"strategies\": [\"no-retry\"]\n}\n";
   const auto result = run_retrybench("validate " + file.string());
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("$.load.rate"), std::string::npos) << result.output;
@@ -81,8 +82,8 @@ TEST(Cli, RunWritesResultAndSummary) {
     "load": {"rate": 20, "duration": "1s", "grace": "2s"},
     "request": {"method": "GET", "path": "/health"}, "strategies": ["no-retry"],
     "thresholds": ["success_rate >= 0.99"]})";
-  const auto result = run_retrybench("run " + scenario.string() + " --no-progress --out " +
-                                     (dir / "out").string());
+  const auto result =
+      run_retrybench("run " + scenario.string() + " --no-progress --out " + (dir / "out").string());
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "result.json"));
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "summary.csv"));
@@ -96,10 +97,64 @@ TEST(Cli, FailedThresholdExits1) {
       "errors": [{"status": 503, "probability": 1}]}}],
     "load": {"rate": 20, "duration": "500ms"}, "request": {"method": "GET", "path": "/v1/models"},
     "strategies": ["no-retry"], "thresholds": ["success_rate >= 0.99"]})";
-  const auto result = run_retrybench("run " + scenario.string() + " --mode sim --no-progress --out " +
-                                     (dir / "out").string());
+  const auto result = run_retrybench("run " + scenario.string() +
+                                     " --mode sim --no-progress --out " + (dir / "out").string());
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_NE(result.output.find("success_rate"), std::string::npos) << result.output;
+}
+
+// Flags that CLI11 would take in a wrapped or truncated form, and one-line headers that
+// would inject a second header, are refused before anything is sent.
+TEST(Cli, RunRefusesBadFlagValuesBeforeSending) {
+  const std::string url =
+      " --url http://127.0.0.1:9/ --duration 1 --no-progress --out " + temp_dir("flags").string();
+  const struct {
+    const char* flags;
+    const char* message;
+  } cases[] = {
+      {"--seed -1", "seed"},
+      {"--connections 1.5", "--connections"},
+      {"--connections 0", "--connections"},
+      {"--start-at 1796000000000", "more than a day ahead"},
+      {"--header 'X-A: 1\r\nX-Injected: 2'", "line break"},
+      {"--header 'Bad Name: 1'", "invalid header name"},
+      {"--header '${NAME}: 1'", "expands in values"},
+  };
+  for (const auto& c : cases) {
+    const auto result = run_retrybench(std::string("run ") + c.flags + url);
+    EXPECT_EQ(result.exit_code, 2) << c.flags << "\n" << result.output;
+    EXPECT_NE(result.output.find(c.message), std::string::npos) << c.flags << "\n" << result.output;
+  }
+}
+
+TEST(Cli, ValidateChecksClientSettings) {
+  const auto dir = temp_dir("client");
+  const auto write = [&dir](const std::string& client) {
+    const auto file = dir / "s.json";
+    std::ofstream(file) << R"({"name": "c", "upstreams": [{"name": "a", "fake": {}}],
+      "load": {"rate": 1, "duration": "1s"}, "strategies": ["no-retry"], "client": )"
+                        << client << "}\n";
+    return "validate " + file.string();
+  };
+  auto result = run_retrybench(write(R"({"ca_file": "/nonexistent/ca.pem"})"));
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("$.client.ca_file"), std::string::npos) << result.output;
+
+  result = run_retrybench(
+      write(R"({"max_response_header_bytes": 8192, "max_response_body_bytes": 1048576})"));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  result = run_retrybench(write(R"({"max_response_header_bytes": 10})"));
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("max_response_header_bytes"), std::string::npos) << result.output;
+}
+
+TEST(Cli, ValidateRefusesRepeatedKey) {
+  const auto file = temp_dir("duplicate") / "s.json";
+  std::ofstream(file) << R"({"name": "d", "upstreams": [{"name": "a", "fake": {}}],
+    "load": {"rate": 1, "rate": 500, "duration": "1s"}, "strategies": ["no-retry"]})";
+  const auto result = run_retrybench("validate " + file.string());
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("$.load.rate: duplicate key"), std::string::npos) << result.output;
 }
 
 }  // namespace

@@ -53,6 +53,22 @@ TEST(AtomicWrite, StreamedProducerFailureRemovesTemporary) {
   EXPECT_TRUE(fs::is_empty(dir));
 }
 
+// What the second-signal handler does while a report is half written.
+TEST(AtomicWrite, RemovingTheTemporaryInProgressLeavesNothingBehind) {
+  const std::string dir = make_temp_dir();
+  remove_temporary_file_in_progress();  // nothing in progress: no effect
+  EXPECT_THROW(write_file_atomically(dir + "/report.html",
+                                     [&](std::ostream& out) {
+                                       out << "<html>" << std::flush;
+                                       EXPECT_FALSE(fs::is_empty(dir));
+                                       remove_temporary_file_in_progress();
+                                       EXPECT_TRUE(fs::is_empty(dir));
+                                       out << "</html>";
+                                     }),
+               std::runtime_error);  // the rename finds its temporary gone
+  EXPECT_TRUE(fs::is_empty(dir));
+}
+
 TEST(AtomicWrite, FailureLeavesNoFileUnderFinalName) {
   const std::string dir = make_temp_dir();
   const std::string path = dir + "/result.json";
