@@ -49,6 +49,15 @@ class EventQueue {
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
 
+  // The time of the event pop() returns next, without moving anything: a lower bucket holds
+  // only earlier times than a higher one. Precondition: !empty().
+  Duration next_time() const {
+    if (front_ < buckets_[0].size()) {
+      return buckets_[0][front_].at;
+    }
+    return earliest_[lowest_occupied()];
+  }
+
   // Precondition: !empty().
   Event pop() {
     if (front_ == buckets_[0].size()) {
@@ -108,7 +117,7 @@ class EventQueue {
   std::array<Duration, kBuckets> earliest_{};  // earliest time in each non-empty bucket
   std::vector<Event> spare_;                   // an empty vector with capacity
   std::uint64_t occupied_ = 0;                 // non-empty buckets, see bit_of()
-  std::size_t front_ = 0;  // next event of bucket 0
+  std::size_t front_ = 0;                      // next event of bucket 0
   std::size_t size_ = 0;
   Duration last_{0};
 };

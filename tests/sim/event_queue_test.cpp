@@ -46,6 +46,24 @@ TEST(EventQueue, EventInThePastRunsNextAtTheCurrentTime) {
   EXPECT_EQ(queue.pop().payload, 2U);
 }
 
+// The driver peeks at the next time to decide whether the pacer's arrival goes first; a
+// peek must not move the queue's notion of "now", or a later push before that time would
+// be pulled forward to it.
+TEST(EventQueue, NextTimeIsAPeekThatLeavesEarlierPushesAlone) {
+  EventQueue queue;
+  queue.push(from_millis(10), EventKind::kAttemptEnd, 1);
+  queue.push(from_millis(20), EventKind::kAttemptEnd, 2);
+  EXPECT_EQ(queue.next_time(), from_millis(10));
+  EXPECT_EQ(queue.pop().payload, 1U);
+  EXPECT_EQ(queue.next_time(), from_millis(20));
+  queue.push(from_millis(15), EventKind::kRetryTimer, 3);
+  EXPECT_EQ(queue.next_time(), from_millis(15));
+  const Event event = queue.pop();
+  EXPECT_EQ(event.payload, 3U);
+  EXPECT_EQ(event.at, from_millis(15));
+  EXPECT_EQ(queue.pop().at, from_millis(20));
+}
+
 TEST(EventQueue, FarFutureEventsWaitBehindEverythingElse) {
   EventQueue queue;
   queue.push(Duration::max(), EventKind::kAttemptEnd, 1);
@@ -82,6 +100,7 @@ TEST(EventQueue, MatchesTimeThenPushOrderUnderRandomUse) {
           reference.begin(), reference.end(), [](const Pushed& a, const Pushed& b) {
             return std::tie(a.at, a.sequence) < std::tie(b.at, b.sequence);
           });
+      ASSERT_EQ(queue.next_time(), earliest->at);
       const Event event = queue.pop();
       ASSERT_EQ(event.payload, earliest->payload);
       ASSERT_EQ(event.at, earliest->at);
