@@ -60,7 +60,9 @@ bool wait_until(double at_unix, const std::atomic<bool>* stop_requested) {
       at_unix -
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (ahead_s >= 1) {
-    spdlog::info("waiting {:.1f} s for the start time given by --start-at", ahead_s);
+    // On stderr at any log level: a silent wait of hours looks like a hang.
+    std::fprintf(stderr, "retrybench: waiting %.1f s for the start time given by --start-at\n",
+                 ahead_s);
   }
   for (;;) {
     const double now =

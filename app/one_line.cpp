@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -60,6 +61,11 @@ Scenario scenario_from_flags(const RunSettings& settings) {
     if (scenario.load.users < 1 || scenario.load.users > 1'000'000) {
       flag_error("--connections", "expected 1 to 1000000 connections");
     }
+    scenario.load.max_in_flight = std::max(scenario.load.max_in_flight, scenario.load.users);
+    // One connection per user, as wrk -c N opens N: the pool's default of 64 would queue the rest.
+    scenario.client.max_connections_per_endpoint =
+        std::max<std::size_t>(scenario.client.max_connections_per_endpoint,
+                              static_cast<std::size_t>(scenario.load.users));
   } else {
     scenario.load.kind = LoadProfile::Kind::kConstant;
     scenario.load.rate = settings.rate.value_or(10);

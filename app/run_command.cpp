@@ -1,11 +1,14 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
 #include <memory>
 
 #include "app/commands.hpp"
@@ -99,6 +102,22 @@ void apply_overrides(Scenario& scenario, const RunSettings& settings) {
   throw ConfigError("<command line>", std::nullopt, flag, message);
 }
 
+// Reads a seed as plain decimal digits. CLI11 would take "-1" as 2^64 - 1, clamp a number
+// past 2^64 - 1, and read "0010" as octal 8; a seed that is not what it looks like would make
+// a run irreproducible from its own command line.
+std::uint64_t parse_seed(const std::string& text) {
+  std::uint64_t seed = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, seed, 10);
+  const bool digits_only =
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits_only || stop != end || error != std::errc()) {
+    flag_error("--seed", fmt::format("expected a whole number from 0 to {}, found \"{}\"",
+                                     std::numeric_limits<std::uint64_t>::max(), text));
+  }
+  return seed;
+}
+
 // Reads "INDEX/COUNT", or JOB_COMPLETION_INDEX and RETRYBENCH_SHARD_COUNT the way a
 // Kubernetes Indexed Job passes them when --shard is not given.
 ShardSpec parse_shard(const std::string& text) {
@@ -152,7 +171,18 @@ double parse_start_at(const std::string& text) {
                                          "2026-12-03T23:00:00Z, found \"{}\"",
                                          text));
   }
-  return static_cast<double>(timegm(&parts));
+  // strptime takes 2026-02-30 and timegm rolls it over to March 2; a date that does not
+  // survive the round trip was not a real date.
+  const std::tm asked = parts;
+  const std::time_t seconds = timegm(&parts);
+  std::tm back{};
+  gmtime_r(&seconds, &back);
+  if (back.tm_year != asked.tm_year || back.tm_mon != asked.tm_mon ||
+      back.tm_mday != asked.tm_mday || back.tm_hour != asked.tm_hour ||
+      back.tm_min != asked.tm_min || back.tm_sec != asked.tm_sec) {
+    flag_error("--start-at", fmt::format("\"{}\" is not a valid UTC date and time", text));
+  }
+  return static_cast<double>(seconds);
 }
 
 // Refuses a start more than a day ahead, which is almost always milliseconds given as
@@ -221,10 +251,13 @@ int execute(RunSettings settings, const std::vector<std::string>& sweeps) {
   try {
     scenario = settings.url.empty() ? load_scenario(settings.scenario_file)
                                     : scenario_from_flags(settings);
+    if (settings.seed_given) {
+      settings.seed = parse_seed(settings.seed_text);
+    }
     apply_overrides(scenario, settings);
     axes = parse_sweeps(sweeps);
     settings.shard = parse_shard(settings.shard_text);
-    if (!settings.start_at_text.empty()) {
+    if (settings.start_at_given) {
       settings.start_at_unix = parse_start_at(settings.start_at_text);
       check_start_at(*settings.start_at_unix);
     }
@@ -313,14 +346,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                       "Run only this strategy (a scenario strategy name or a preset); repeatable");
   command->add_option("--duration", settings->duration_s, "Load phase length in seconds");
   command->add_option("--rate", settings->rate, "Open-loop rate in requests per second");
-  command->add_option("--seed", settings->seed, "Random seed (overrides the scenario's)")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            // CLI11 reads "-1" into an unsigned integer as 2^64 - 1; refuse it instead.
-            return text.find('-') == std::string::npos ? std::string()
-                                                       : "a seed is a whole number of 0 or more";
-          },
-          ""));
+  command->add_option("--seed", settings->seed_text,
+                      "Random seed, a whole number from 0 to 18446744073709551615 (overrides the "
+                      "scenario's)");
   command->add_flag("--insecure", settings->insecure,
                     "Skip TLS certificate and host name verification (prints a warning)");
   command->add_flag("!--no-progress", settings->progress, "Do not print progress lines");
@@ -351,6 +379,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     }
     const char* no_color = std::getenv("NO_COLOR");
     settings->color = isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0');
+    settings->seed_given = command->count("--seed") > 0;
+    settings->start_at_given = command->count("--start-at") > 0;
     if (!sweeps->empty() && command->count("--mode") == 0) {
       settings->mode = "sim";
     }

@@ -19,10 +19,13 @@ struct RunSettings {
   std::optional<double> duration_s;     // overrides the load phase length
   std::optional<double> rate;           // overrides the open-loop rate
   std::optional<std::uint64_t> seed;    // overrides the scenario's seed
+  std::string seed_text;                // --seed as given
+  bool seed_given = false;              // --seed was on the command line, even as ""
   ShardSpec shard;                      // this process's share of the load
   std::optional<double> start_at_unix;  // wall-clock start of the first strategy, seconds
   std::string shard_text;               // --shard as given
   std::string start_at_text;            // --start-at as given
+  bool start_at_given = false;          // --start-at was on the command line, even as ""
   bool insecure = false;                // skip TLS verification
   bool progress = true;                 // print progress while running
   bool color = true;                    // color in the terminal table

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "common/log.hpp"
+#include "engine/http/tls.hpp"
 #include "engine/request_template.hpp"
 #include "engine/strategy/strategy_parse.hpp"
 
@@ -103,9 +104,33 @@ LoadProfile parse_load(const JsonNode& node) {
       }
       load.think_time = node.get_duration("think_time", Duration(0));
       load.requests_per_user = node.get_int_in("requests_per_user", 0, 0, 1'000'000'000);
+      // Each user has at most one request in flight, so the limit only needs to hold them all.
+      if (!node.has("max_in_flight")) {
+        load.max_in_flight = std::max(load.max_in_flight, load.users);
+      } else if (load.max_in_flight < load.users) {
+        node.at("max_in_flight")
+            .fail(fmt::format("{} users need max_in_flight of at least {}, found {}; the "
+                              "others could never send",
+                              load.users, load.users, load.max_in_flight));
+      }
       break;
   }
   return load;
+}
+
+// Loads the CA file the way a run will, so that validate catches a directory, an empty file
+// or one without a PEM certificate instead of the first TLS connection.
+void check_ca_file(const JsonNode& node, const std::string& path) {
+  if (::access(path.c_str(), R_OK) != 0) {
+    node.fail(fmt::format("cannot read CA file \"{}\": {}", path, std::strerror(errno)));
+  }
+  http::HttpClientOptions options;
+  options.ca_file = path;
+  try {
+    http::TlsContext context(options);
+  } catch (const std::runtime_error& e) {
+    node.fail(fmt::format("CA file \"{}\" holds no usable PEM certificate: {}", path, e.what()));
+  }
 }
 
 RequestTemplate parse_request(const JsonNode& node) {
@@ -270,9 +295,8 @@ Scenario parse_scenario(const JsonDocument& doc) {
     scenario.client.keep_alive = client->get_bool("keep_alive", true);
     scenario.client.insecure = client->get_bool("insecure", false);
     scenario.client.ca_file = client->get_string("ca_file", "");
-    if (!scenario.client.ca_file.empty() && ::access(scenario.client.ca_file.c_str(), R_OK) != 0) {
-      client->at("ca_file").fail(fmt::format("cannot read CA file \"{}\": {}",
-                                             scenario.client.ca_file, std::strerror(errno)));
+    if (!scenario.client.ca_file.empty()) {
+      check_ca_file(client->at("ca_file"), scenario.client.ca_file);
     }
     // A response past either limit ends its attempt as a parse error.
     scenario.client.limits.max_header_bytes = static_cast<std::size_t>(client->get_int_in(

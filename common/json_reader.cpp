@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/printable.hpp"
+
 namespace rb {
 
 using nlohmann::json;
@@ -25,7 +27,7 @@ std::string format_json_path(const std::vector<JsonStep>& steps) {
   std::string out = "$";
   for (const auto& step : steps) {
     if (const auto* key = std::get_if<std::string>(&step)) {
-      out += "." + *key;
+      out += key->empty() ? std::string("[\"\"]") : "." + printable(*key);
     } else {
       out += fmt::format("[{}]", std::get<std::size_t>(step));
     }
@@ -138,6 +140,19 @@ class DuplicateKeyCheck {
 
 }  // namespace
 
+json parse_json_checking_keys(const std::string& text, bool comments,
+                              std::optional<std::vector<JsonStep>>& duplicate) {
+  DuplicateKeyCheck check;
+  json root = json::parse(
+      text,
+      [&check](int, json::parse_event_t event, json& parsed) {
+        return check.on_event(event, parsed);
+      },
+      true, comments);
+  duplicate = check.duplicate();
+  return root;
+}
+
 JsonDocument JsonDocument::parse(std::string name, std::string text) {
   if (const std::size_t at = find_excess_depth(text); at != std::string::npos) {
     throw ConfigError(name, line_of_offset(text, at), "",
@@ -147,14 +162,9 @@ JsonDocument JsonDocument::parse(std::string name, std::string text) {
   doc.state_ = std::make_shared<State>();
   doc.state_->name = std::move(name);
   doc.state_->text = std::move(text);
-  DuplicateKeyCheck duplicates;
+  std::optional<std::vector<JsonStep>> duplicate;
   try {
-    doc.state_->root = json::parse(
-        doc.state_->text,
-        [&duplicates](int, json::parse_event_t event, json& parsed) {
-          return duplicates.on_event(event, parsed);
-        },
-        true, /*ignore_comments=*/true);
+    doc.state_->root = parse_json_checking_keys(doc.state_->text, /*comments=*/true, duplicate);
   } catch (const json::parse_error& e) {
     const int line = line_of_offset(doc.state_->text, e.byte == 0 ? 0 : e.byte - 1);
     std::string reason = e.what();
@@ -172,7 +182,7 @@ JsonDocument JsonDocument::parse(std::string name, std::string text) {
     }
     throw ConfigError(doc.state_->name, std::nullopt, "", "invalid JSON: " + reason);
   }
-  if (const auto& path = duplicates.duplicate()) {
+  if (const auto& path = duplicate) {
     const std::string& key = std::get<std::string>(path->back());
     throw ConfigError(
         doc.state_->name, locate_json_line(doc.state_->text, *path), format_json_path(*path),

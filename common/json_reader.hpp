@@ -115,6 +115,12 @@ class JsonNode {
 // Formats a path as $.a.b[2].c
 std::string format_json_path(const std::vector<JsonStep>& steps);
 
+// Parses `text` as nlohmann::json::parse does (with // and /* */ comments when `comments`),
+// and sets `duplicate` to the path of the first key that appears twice in one object, or to
+// nothing. Throws nlohmann's parse_error and out_of_range as parse does.
+nlohmann::json parse_json_checking_keys(const std::string& text, bool comments,
+                                        std::optional<std::vector<JsonStep>>& duplicate);
+
 // Parses a duration string ("250ms", "2s", "1.5m", "100us", "1h") or throws std::invalid_argument.
 Duration parse_duration_text(const std::string& text);
 

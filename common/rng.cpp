@@ -14,7 +14,9 @@ std::uint64_t splitmix64(std::uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 }  // namespace
 
@@ -43,9 +45,13 @@ std::uint64_t Rng::next_u64() {
   return result;
 }
 
-double Rng::uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+double Rng::uniform01() {
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
 
-double Rng::uniform(double low, double high) { return low + (high - low) * uniform01(); }
+double Rng::uniform(double low, double high) {
+  return low + (high - low) * uniform01();
+}
 
 std::uint64_t Rng::below(std::uint64_t bound) {
   // Lemire's multiply-shift reduction; the bias is below 2^-64 * bound, far under any test.
@@ -71,8 +77,12 @@ double Rng::normal(double mean, double stddev) {
   return mean + stddev * z;
 }
 
-double Rng::exponential(double mean) { return -mean * std::log(1.0 - uniform01()); }
+double Rng::exponential(double mean) {
+  return -mean * std::log(1.0 - uniform01());
+}
 
-Rng Rng::fork(std::uint64_t stream) { return Rng(mix_seed(next_u64(), stream)); }
+Rng Rng::fork(std::uint64_t stream) {
+  return Rng(mix_seed(next_u64(), stream));
+}
 
 }  // namespace rb

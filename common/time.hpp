@@ -21,8 +21,12 @@ constexpr Duration from_micros(double micros) {
   return Duration(static_cast<std::int64_t>(micros * 1e3));
 }
 
-constexpr double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1e9; }
+constexpr double to_seconds(Duration d) {
+  return static_cast<double>(d.count()) / 1e9;
+}
 
-constexpr double to_millis(Duration d) { return static_cast<double>(d.count()) / 1e6; }
+constexpr double to_millis(Duration d) {
+  return static_cast<double>(d.count()) / 1e6;
+}
 
 }  // namespace rb

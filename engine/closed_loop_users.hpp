@@ -1,11 +1,24 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
+#include "common/time.hpp"
 #include "engine/load_profile.hpp"
 
 namespace rb {
+
+// How long a closed-loop user waits, at least, after a request that sent no attempt
+// (dropped at max_in_flight, failed fast by a budget or breaker). Without a pause such a user
+// would start its next request from inside the refusal: unbounded recursion, and in virtual
+// time a loop that never advances the clock.
+inline constexpr Duration kRefusedRequestPause = from_millis(1);
+
+// How long `user` waits before its next request after one that ended.
+inline Duration pause_after(const LoadProfile& load, bool sent) {
+  return sent ? load.think_time : std::max(load.think_time, kRefusedRequestPause);
+}
 
 // The request budget of closed-loop users: how many requests each user has started, and
 // whether it may start another under requests_per_user and max_requests. The live driver

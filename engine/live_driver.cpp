@@ -60,7 +60,8 @@ class LiveRun : public Scheduler {
     flow_options.idempotent = is_idempotent_method(request.method);
     flow_ = std::make_unique<RequestFlow>(*this, *transport_, strategy_, metrics_, flow_options);
     sink_.flow = flow_.get();
-    flow_->set_completion_listener([this](std::int64_t user, bool) { on_request_completed(user); });
+    flow_->set_completion_listener(
+        [this](std::int64_t user, bool, bool sent) { on_request_completed(user, sent); });
   }
 
   ~LiveRun() override {
@@ -148,11 +149,11 @@ class LiveRun : public Scheduler {
     return !load_ended_ && users_.may_continue(user);
   }
 
-  void on_request_completed(std::int64_t user) {
+  void on_request_completed(std::int64_t user, bool sent) {
     if (user < 0 || !user_may_continue(user)) {
       return;
     }
-    const Duration think = options_.load.think_time;
+    const Duration think = pause_after(options_.load, sent);
     if (think.count() <= 0) {
       start_user_request(user, clock_now());
     } else {

@@ -69,9 +69,9 @@ int RequestFlow::lanes_in_flight(const RequestState& state) const {
   return (state.lanes[0].in_flight ? 1 : 0) + (state.lanes[1].in_flight ? 1 : 0);
 }
 
-void RequestFlow::notify(std::int64_t user, bool succeeded) {
+void RequestFlow::notify(std::int64_t user, bool succeeded, bool sent) {
   if (listener_) {
-    listener_(user, succeeded);
+    listener_(user, succeeded, sent);
   }
 }
 
@@ -86,7 +86,7 @@ void RequestFlow::start_request(Duration intended_at, std::int64_t user) {
     ++metrics_.dropped;
     ++metrics_.failed;
     metrics_.series.on_completed(offset(now), false, now - intended_at);
-    notify(user, false);
+    notify(user, false, false);
     return;
   }
 
@@ -441,7 +441,7 @@ void RequestFlow::fail_fast(Duration intended_at, std::int64_t user, FailFastRea
   ++metrics_.attempts_per_request[0];
   metrics_.series.on_completed(offset(now), false, latency);
   metrics_.breaker_trips = strategy_.breaker_trips();
-  notify(user, false);
+  notify(user, false, false);
 }
 
 void RequestFlow::finish(std::uint32_t slot, bool succeeded, Duration now) {
@@ -463,12 +463,13 @@ void RequestFlow::finish(std::uint32_t slot, bool succeeded, Duration now) {
   metrics_.breaker_trips = strategy_.breaker_trips();
 
   const std::int64_t user = state.user;
+  const bool sent = state.attempts > 0;
   state.active = false;
   state.waiting_retry = false;
   state.queued = false;
   free_slots_.push_back(slot);
   --active_;
-  notify(user, succeeded);
+  notify(user, succeeded, sent);
 }
 
 void RequestFlow::cancel_all() {

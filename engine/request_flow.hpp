@@ -35,9 +35,12 @@ struct FlowOptions {
 // match and is ignored.
 class RequestFlow : public AttemptSink {
  public:
-  // Called when a logical request ends (for closed-loop users): the user index, and whether
-  // the request succeeded.
-  using CompletionListener = std::function<void(std::int64_t user, bool succeeded)>;
+  // Called when a logical request ends (for closed-loop users): the user index, whether the
+  // request succeeded, and whether it sent any attempt. A request that sent none (dropped
+  // at max_in_flight, failed fast, or refused by every breaker) ends inside
+  // start_request(), so a listener must not start the user's next request from within
+  // the call for it: see kRefusedRequestPause.
+  using CompletionListener = std::function<void(std::int64_t user, bool succeeded, bool sent)>;
 
   RequestFlow(Scheduler& scheduler, Transport& transport, Strategy& strategy,
               StrategyMetrics& metrics, const FlowOptions& options);
@@ -119,7 +122,7 @@ class RequestFlow : public AttemptSink {
   void arm_queue_timer();
   void finish(std::uint32_t slot, bool succeeded, Duration now);
   void fail_fast(Duration intended_at, std::int64_t user, FailFastReason reason, Duration now);
-  void notify(std::int64_t user, bool succeeded);
+  void notify(std::int64_t user, bool succeeded, bool sent);
   Duration offset(Duration clock_time) const { return clock_time - options_.run_start; }
 
   Scheduler& scheduler_;

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "common/printable.hpp"
+
 namespace rb {
 
 namespace {
@@ -34,12 +36,22 @@ std::string header_problem(const std::string& name, const std::string& value) {
     return "a header name must not be empty";
   }
   if (!std::all_of(name.begin(), name.end(), is_token_char)) {
-    return "invalid header name \"" + name +
-           "\": use letters, digits and !#$%&'*+-.^_`|~ only (${NAME} expands in values, not "
-           "in names)";
+    return "invalid header name \"" + printable(name) +
+           "\": use letters, digits and !#$%&'*+-.^_`|~ only (in a scenario file, ${NAME} "
+           "expands in values, not in names)";
   }
-  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-    return "the value of header \"" + name + "\" must not contain a line break or NUL";
+  if (same_name(name, "content-length") || same_name(name, "transfer-encoding")) {
+    // A framing header that disagrees with the body would leave bytes on a kept-alive
+    // connection and put every later response out of step.
+    return "header \"" + name + "\" is set by retrybench from the body; remove it";
+  }
+  const bool control = std::any_of(value.begin(), value.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return (byte < 0x20 && c != '\t') || byte == 0x7f;
+  });
+  if (control) {
+    return "the value of header \"" + name +
+           "\" must not contain a line break, NUL or other control character (tab is allowed)";
   }
   return "";
 }

@@ -25,8 +25,9 @@ struct AttemptTimeouts {
 };
 
 // What is wrong with a request header, or "" when it can be sent: the name must be an
-// RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~) and the value must hold no line break
-// or NUL, which would let it end the header early and inject another.
+// RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~) other than Content-Length and
+// Transfer-Encoding, which the request builder sets from the body, and the value must hold
+// no control byte but tab: a line break would end the header early and inject another.
 std::string header_problem(const std::string& name, const std::string& value);
 
 // Builds the bytes of an HTTP/1.1 request for one endpoint: request line, Host, the

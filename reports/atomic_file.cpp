@@ -65,18 +65,32 @@ class DescriptorBuffer : public std::streambuf {
   char buffer_[64 * 1024];
 };
 
-// The temporary file being written, for remove_temporary_file_in_progress(). The path is
-// copied in before the flag is set and the flag cleared before the buffer changes, so a
-// signal handler never reads a half-written path.
+// The temporary file being written, for remove_temporary_file_in_progress(). Only one
+// thread writes reports, so one slot is enough.
 char g_temporary_path[4096];
 std::atomic<bool> g_temporary_set{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
-void track_temporary(const std::string& temp) {
-  if (temp.size() < sizeof g_temporary_path) {
-    std::memcpy(g_temporary_path, temp.c_str(), temp.size() + 1);
-    g_temporary_set.store(true);
+// Creates the temporary file for `path` from the template PATH.tmp.XXXXXX and returns its
+// descriptor (or -1 with errno set) and name. mkstemp fills in the template in the tracked
+// buffer itself, so there is no moment at which the file exists under a name the signal
+// handler does not know; a handler that runs while the name is half filled in unlinks a
+// name that does not exist, which is harmless.
+int create_tracked_temporary(const std::string& path, std::string& temp) {
+  temp = path + ".tmp.XXXXXX";
+  if (temp.size() >= sizeof g_temporary_path) {
+    return ::mkstemp(temp.data());  // too long to track: only a normal exit cleans it up
   }
+  std::memcpy(g_temporary_path, temp.c_str(), temp.size() + 1);
+  g_temporary_set.store(true);
+  const int fd = ::mkstemp(g_temporary_path);
+  const int error = errno;
+  temp = g_temporary_path;
+  if (fd < 0) {
+    g_temporary_set.store(false);
+  }
+  errno = error;
+  return fd;
 }
 
 void untrack_temporary() {
@@ -109,12 +123,11 @@ namespace {
 
 void write_through_temporary(const std::string& path, const std::function<void(int)>& fill) {
   // mkstemp gives a unique name, so two writers of the same file never share a temporary.
-  std::string temp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(temp.data());
+  std::string temp;
+  const int fd = create_tracked_temporary(path, temp);
   if (fd < 0) {
     fail(path, std::strerror(errno));
   }
-  track_temporary(temp);
   try {
     fill(fd);
     if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/json_reader.hpp"
 #include "reports/metrics_json.hpp"
 
 namespace rb {
@@ -161,8 +162,9 @@ RunResult load_result_file(const std::string& path) {
   }
 
   nlohmann::json document;
+  std::optional<std::vector<JsonStep>> duplicate;
   try {
-    document = nlohmann::json::parse(content);
+    document = parse_json_checking_keys(content, /*comments=*/false, duplicate);
   } catch (const nlohmann::json::parse_error& e) {
     if (e.byte >= content.size()) {
       throw ResultFileError(path, "truncated: the JSON ends early at byte " +
@@ -171,6 +173,15 @@ RunResult load_result_file(const std::string& path) {
     }
     throw ResultFileError(path, "not valid JSON at byte " + std::to_string(e.byte) +
                                     "; expected a result.json document");
+  } catch (const nlohmann::json::out_of_range&) {
+    throw ResultFileError(path, "holds a number beyond the range of a double");
+  }
+  if (duplicate) {
+    // retrybench never writes one; a hand-edited file with two "partial" keys must not be
+    // read as whichever came last.
+    throw ResultFileError(path, format_json_path(*duplicate) +
+                                    ": the key appears twice in one "
+                                    "object");
   }
   return result_from_json(document, path);
 }

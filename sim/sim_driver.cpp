@@ -28,7 +28,8 @@ class SimRun : public Scheduler {
     flow_ = std::make_unique<RequestFlow>(*this, transport_, strategy_, metrics_, flow_options);
     transport_.set_sink(flow_.get());
     transport_.set_request_variants(request_variants(request, strategy_config.fallback));
-    flow_->set_completion_listener([this](std::int64_t user, bool) { on_request_completed(user); });
+    flow_->set_completion_listener(
+        [this](std::int64_t user, bool, bool sent) { on_request_completed(user, sent); });
   }
 
   Duration now() const override { return now_; }
@@ -148,19 +149,19 @@ class SimRun : public Scheduler {
     return !load_ended_ && users_.may_continue(user);
   }
 
-  void on_request_completed(std::int64_t user) {
+  void on_request_completed(std::int64_t user, bool sent) {
     if (user < 0) {
       return;
     }
     if (!user_may_continue(user)) {
       return;
     }
-    if (options_.load.think_time.count() <= 0) {
+    const Duration pause = pause_after(options_.load, sent);
+    if (pause.count() <= 0) {
       start_user_request(user);
     } else {
       ++users_pending_;
-      queue_.push(now_ + options_.load.think_time, EventKind::kUserStart,
-                  static_cast<std::uint64_t>(user));
+      queue_.push(now_ + pause, EventKind::kUserStart, static_cast<std::uint64_t>(user));
     }
   }
 

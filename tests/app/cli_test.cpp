@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -119,6 +120,13 @@ TEST(Cli, RunRefusesBadFlagValuesBeforeSending) {
       {"--header 'X-A: 1\r\nX-Injected: 2'", "line break"},
       {"--header 'Bad Name: 1'", "invalid header name"},
       {"--header '${NAME}: 1'", "expands in values"},
+      {"--header 'Content-Length: 7'", "set by retrybench"},
+      {"--header 'X-Bell: a\x07" "b'", "control character"},
+      {"--seed 0010x", "whole number"},
+      {"--seed 99999999999999999999", "whole number"},
+      {"--seed ''", "whole number"},
+      {"--start-at 2026-02-30T00:00:00Z", "not a valid UTC date"},
+      {"--start-at ''", "--start-at"},
   };
   for (const auto& c : cases) {
     const auto result = run_retrybench(std::string("run ") + c.flags + url);
@@ -146,6 +154,44 @@ TEST(Cli, ValidateChecksClientSettings) {
   result = run_retrybench(write(R"({"max_response_header_bytes": 10})"));
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("max_response_header_bytes"), std::string::npos) << result.output;
+}
+
+TEST(Cli, ValidateRefusesUsersBeyondMaxInFlightAndBadCaFile) {
+  const auto dir = temp_dir("users");
+  const auto file = dir / "s.json";
+  std::ofstream(file) << R"({"name": "u", "upstreams": [{"name": "a", "fake": {}}],
+    "load": {"kind": "users", "users": 2, "max_in_flight": 1, "duration": "1s"},
+    "strategies": ["no-retry"]})";
+  auto result = run_retrybench("validate " + file.string());
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("$.load.max_in_flight"), std::string::npos) << result.output;
+
+  std::ofstream(dir / "ca.json") << R"({"name": "c", "upstreams": [{"name": "a", "fake": {}}],
+    "load": {"rate": 1, "duration": "1s"}, "strategies": ["no-retry"],
+    "client": {"ca_file": ")" << dir.string() << R"("}})";
+  result = run_retrybench("validate " + (dir / "ca.json").string());
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("no usable PEM certificate"), std::string::npos) << result.output;
+}
+
+TEST(Cli, CompareRefusesResultWithRepeatedKey) {
+  const auto dir = temp_dir("result-duplicate");
+  const auto scenario = dir / "s.json";
+  std::ofstream(scenario) << R"({"name": "r", "upstreams": [{"name": "a", "fake": {}}],
+    "load": {"rate": 20, "duration": "1s"}, "request": {"method": "GET", "path": "/health"},
+    "strategies": ["no-retry"]})";
+  ASSERT_EQ(run_retrybench("run " + scenario.string() + " --mode sim --no-progress --out " +
+                           (dir / "out").string())
+                .exit_code,
+            0);
+  std::ifstream in(dir / "out" / "result.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.insert(text.find('{') + 1, "\n  \"partial\": true,");
+  std::ofstream(dir / "edited.json") << text;
+  const auto result = run_retrybench("compare " + (dir / "out" / "result.json").string() + " " +
+                                     (dir / "edited.json").string());
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("$.partial"), std::string::npos) << result.output;
 }
 
 TEST(Cli, ValidateRefusesRepeatedKey) {

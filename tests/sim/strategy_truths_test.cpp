@@ -62,6 +62,35 @@ StrategyConfig preset(const char* name) {
   return *config;
 }
 
+// Closed-loop users whose requests are refused without an attempt (every breaker open, or
+// the harness's in-flight limit) used to start their next request from inside the refusal:
+// unbounded recursion, and in virtual time a loop that never moved the clock. Each such user
+// now pauses kRefusedRequestPause (1 ms) first, so the run ends and its counts stay bounded.
+TEST(StrategyTruths, RefusedClosedLoopUsersPauseInsteadOfSpinning) {
+  sim::SimRunOptions options;
+  options.load.kind = LoadProfile::Kind::kUsers;
+  options.load.users = 20;
+  options.load.duration = from_seconds(2);
+  options.load.grace = from_seconds(5);
+  options.seed = 7;
+
+  const std::vector<sim::SimUpstream> down = {{"a", failing(503, 1.0), 1.0},
+                                              {"b", failing(503, 1.0), 1.0}};
+  const StrategyMetrics breakers = run(preset("p2c-ewma-breaker"), down, options);
+  EXPECT_GT(breakers.breaker_trips, 0U);
+  EXPECT_GT(breakers.verdicts[static_cast<std::size_t>(RetryVerdict::kBreakerOpen)] +
+                breakers.failed_fast[static_cast<std::size_t>(FailFastReason::kBreakerOpen)],
+            0U);
+  // At most one request per user per millisecond of the run, and far fewer sent attempts.
+  EXPECT_LE(breakers.requests, 20U * 2000U + 20U);
+
+  options.load.max_in_flight = 5;  // 15 of the 20 users can never have a request in flight
+  const StrategyMetrics crowded = run(preset("no-retry"), {{"a", healthy(), 1.0}}, options);
+  EXPECT_GT(crowded.dropped, 0U);
+  EXPECT_GT(crowded.succeeded, 0U);
+  EXPECT_LE(crowded.dropped, 15U * 2000U + 15U);
+}
+
 TEST(StrategyTruths, NoRetryLowestAmplification) {
   const std::vector<sim::SimUpstream> upstreams = {{"a", failing(503, 0.4), 1.0},
                                                    {"b", failing(503, 0.4), 1.0}};
