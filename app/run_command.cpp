@@ -173,19 +173,19 @@ double parse_start_at(const std::string& text) {
   }
   // strptime takes 2026-02-30 and timegm rolls it over to March 2; a date that does not
   // survive the round trip was not a real date.
-  const std::tm asked = parts;
+  const std::tm requested = parts;
   const std::time_t seconds = timegm(&parts);
   std::tm back{};
   gmtime_r(&seconds, &back);
-  if (back.tm_year != asked.tm_year || back.tm_mon != asked.tm_mon ||
-      back.tm_mday != asked.tm_mday || back.tm_hour != asked.tm_hour ||
-      back.tm_min != asked.tm_min || back.tm_sec != asked.tm_sec) {
+  if (back.tm_year != requested.tm_year || back.tm_mon != requested.tm_mon ||
+      back.tm_mday != requested.tm_mday || back.tm_hour != requested.tm_hour ||
+      back.tm_min != requested.tm_min || back.tm_sec != requested.tm_sec) {
     flag_error("--start-at", fmt::format("\"{}\" is not a valid UTC date and time", text));
   }
   return static_cast<double>(seconds);
 }
 
-// Refuses a start more than a day ahead, which is almost always milliseconds given as
+// Rejects a start more than a day ahead, which is almost always milliseconds given as
 // seconds or a wrong date, and warns about one in the past, which starts at once and so
 // no longer lines up with the other shards.
 void check_start_at(double at_unix) {

@@ -129,7 +129,7 @@ void check_ca_file(const JsonNode& node, const std::string& path) {
   try {
     http::TlsContext context(options);
   } catch (const std::runtime_error& e) {
-    node.fail(fmt::format("CA file \"{}\" holds no usable PEM certificate: {}", path, e.what()));
+    node.fail(fmt::format("CA file \"{}\" contains no usable PEM certificate: {}", path, e.what()));
   }
 }
 

@@ -174,7 +174,7 @@ RunResult load_result_file(const std::string& path) {
     throw ResultFileError(path, "not valid JSON at byte " + std::to_string(e.byte) +
                                     "; expected a result.json document");
   } catch (const nlohmann::json::out_of_range&) {
-    throw ResultFileError(path, "holds a number beyond the range of a double");
+    throw ResultFileError(path, "contains a number beyond the range of a double");
   }
   if (duplicate) {
     // retrybench never writes one; a hand-edited file with two "partial" keys must not be

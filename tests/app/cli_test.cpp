@@ -105,8 +105,8 @@ TEST(Cli, FailedThresholdExits1) {
 }
 
 // Flags that CLI11 would take in a wrapped or truncated form, and one-line headers that
-// would inject a second header, are refused before anything is sent.
-TEST(Cli, RunRefusesBadFlagValuesBeforeSending) {
+// would inject a second header, are rejected before anything is sent.
+TEST(Cli, RunRejectsBadFlagValues) {
   const std::string url =
       " --url http://127.0.0.1:9/ --duration 1 --no-progress --out " + temp_dir("flags").string();
   const struct {
@@ -156,7 +156,7 @@ TEST(Cli, ValidateChecksClientSettings) {
   EXPECT_NE(result.output.find("max_response_header_bytes"), std::string::npos) << result.output;
 }
 
-TEST(Cli, ValidateRefusesUsersBeyondMaxInFlightAndBadCaFile) {
+TEST(Cli, ValidateRejectsCrowdedUsersAndBadCaFile) {
   const auto dir = temp_dir("users");
   const auto file = dir / "s.json";
   std::ofstream(file) << R"({"name": "u", "upstreams": [{"name": "a", "fake": {}}],
@@ -174,7 +174,7 @@ TEST(Cli, ValidateRefusesUsersBeyondMaxInFlightAndBadCaFile) {
   EXPECT_NE(result.output.find("no usable PEM certificate"), std::string::npos) << result.output;
 }
 
-TEST(Cli, CompareRefusesResultWithRepeatedKey) {
+TEST(Cli, CompareRejectsRepeatedResultKey) {
   const auto dir = temp_dir("result-duplicate");
   const auto scenario = dir / "s.json";
   std::ofstream(scenario) << R"({"name": "r", "upstreams": [{"name": "a", "fake": {}}],
@@ -194,7 +194,7 @@ TEST(Cli, CompareRefusesResultWithRepeatedKey) {
   EXPECT_NE(result.output.find("$.partial"), std::string::npos) << result.output;
 }
 
-TEST(Cli, ValidateRefusesRepeatedKey) {
+TEST(Cli, ValidateRejectsRepeatedKey) {
   const auto file = temp_dir("duplicate") / "s.json";
   std::ofstream(file) << R"({"name": "d", "upstreams": [{"name": "a", "fake": {}}],
     "load": {"rate": 1, "rate": 500, "duration": "1s"}, "strategies": ["no-retry"]})";

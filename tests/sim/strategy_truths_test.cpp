@@ -66,7 +66,7 @@ StrategyConfig preset(const char* name) {
 // the harness's in-flight limit) used to start their next request from inside the refusal:
 // unbounded recursion, and in virtual time a loop that never moved the clock. Each such user
 // now pauses kRefusedRequestPause (1 ms) first, so the run ends and its counts stay bounded.
-TEST(StrategyTruths, RefusedClosedLoopUsersPauseInsteadOfSpinning) {
+TEST(StrategyTruths, RefusedUsersPauseNotSpin) {
   sim::SimRunOptions options;
   options.load.kind = LoadProfile::Kind::kUsers;
   options.load.users = 20;
