@@ -141,7 +141,7 @@ for pair in $(seq "$pairs"); do
   engine_requests=$(result_field "$work/closed/result.json" 0 "s['requests']")
   engine_cpu=$(awk '/User time/ {u = $4} /System time/ {s = $4} END {print u + s}' "$work/closed.time")
   closed_ratios+=("$(ratio "$engine_rps" "$wrk_rps")")
-  cpu_ratios+=("$(ratio "$engine_cpu * $wrk_requests" "$wrk_cpu * $engine_requests")")
+  cpu_ratios+=("$(ratio "($engine_cpu * $wrk_requests)" "($wrk_cpu * $engine_requests)")")
   echo "closed loop, 50 connections, pair $pair: wrk $wrk_rps req/s, retrybench $engine_rps req/s," \
     "ratio retrybench / wrk ${closed_ratios[-1]}; client CPU per request retrybench / wrk ${cpu_ratios[-1]}"
 done
