@@ -186,8 +186,8 @@ double parse_start_at(const std::string& text) {
 }
 
 // Rejects a start more than a day ahead, which is almost always milliseconds given as
-// seconds or a wrong date, and warns about one in the past, which starts at once and so
-// no longer lines up with the other shards.
+// seconds or a wrong date. Warns about one in the past, because that shard starts at once
+// and no longer lines up with the others.
 void check_start_at(double at_unix) {
   const double now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -125,7 +125,7 @@ median() {
 }
 
 # 1. Closed loop at maximum speed, PAIRS runs of each in turn (wrk, retrybench, wrk, ...), so a
-# drift in the machine's speed falls on both; the median of the pairwise ratios is quoted.
+# drift in the machine's speed falls on both. The median of the pairwise ratios is quoted.
 # With one nginx worker on a two-core machine, nginx's core is often the limit for both
 # clients, so the script also compares client CPU time per request, which does not depend on
 # which side is the limit.

@@ -78,7 +78,7 @@ std::size_t find_excess_depth(const std::string& text) {
 
 // Watches nlohmann's parse events for a key that appears twice in one object. nlohmann
 // keeps the last value and drops the first without a word, so a scenario that sets "rate"
-// twice would run with whichever came last; a file like that is almost always a mistake.
+// twice would run with whichever came last. A file like that is almost always a mistake.
 class DuplicateKeyCheck {
  public:
   // The path of the first duplicated key, once seen.

@@ -14,7 +14,7 @@ namespace rb {
 // The counters live in an anonymous memory mapping, whose pages the kernel zero-fills on
 // first touch, and a mask records which power-of-two ranges (chunks of sub-buckets) have
 // been written. A histogram whose values span 1 ms to 100 ms keeps about 8 of the 23
-// chunks resident; copies, merges and scans visit only written chunks. So a run's memory
+// chunks resident, and copies, merges and scans visit only written chunks. So a run's memory
 // does not jump when outliers reach new ranges late, and report building, which copies
 // every histogram, does not make 180 KB resident per copy.
 class Histogram {

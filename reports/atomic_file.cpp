@@ -74,7 +74,7 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 // Creates the temporary file for `path` from the template PATH.tmp.XXXXXX and returns its
 // descriptor (or -1 with errno set) and name. mkstemp fills in the template in the tracked
 // buffer itself, so there is no moment at which the file exists under a name the signal
-// handler does not know; a handler that runs while the name is half filled in unlinks a
+// handler does not know. A handler that runs while the name is half filled in unlinks a
 // name that does not exist, which is harmless.
 int create_tracked_temporary(const std::string& path, std::string& temp) {
   temp = path + ".tmp.XXXXXX";

@@ -28,11 +28,11 @@ struct Event {
 // which keeps runs deterministic.
 //
 // A simulation never schedules an event before the one it is handling (push() moves one
-// that would be to the current time), so the queue is a radix heap: bucket i holds the events whose
-// time differs from the last popped time first in bit i-1 (bucket 0: the same time). A push is one
-// append. A pop takes the front of bucket 0, or, when it is empty, finds the earliest event of the
-// lowest non-empty bucket, makes its time the last popped time and spreads that bucket over the
-// lower ones. Each event moves down at most 64 times and in practice a few, through contiguous
+// that would be to the current time), so the queue is a radix heap: bucket i contains the events
+// whose time differs from the last popped time first in bit i-1 (bucket 0: the same time). A push
+// is one append. A pop takes the front of bucket 0, or, when it is empty, finds the earliest event
+// of the lowest non-empty bucket, makes its time the last popped time and spreads that bucket over
+// the lower ones. Each event moves down at most 64 times and in practice a few, through contiguous
 // memory, where a binary heap pays a cache miss and a mispredicted branch on every level.
 //
 // Order among equal times: events with the same time always share a bucket, every bucket
@@ -49,7 +49,7 @@ class EventQueue {
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
 
-  // The time of the event pop() returns next, without moving anything: a lower bucket holds
+  // The time of the event pop() returns next, without moving anything: a lower bucket contains
   // only earlier times than a higher one. Precondition: !empty().
   Duration next_time() const {
     if (front_ < buckets_[0].size()) {
@@ -80,7 +80,7 @@ class EventQueue {
     return diff == 0 ? 0 : static_cast<std::size_t>(64 - std::countl_zero(diff));
   }
 
-  // Buckets 1 to 64 map to bits 0 to 63 of occupied_; bucket 0 has no bit, since pop()
+  // Buckets 1 to 64 map to bits 0 to 63 of occupied_. Bucket 0 has no bit, because pop()
   // reads it directly.
   static std::uint64_t bit_of(std::size_t index) { return std::uint64_t{1} << (index - 1); }
   std::size_t lowest_occupied() const {

@@ -246,7 +246,7 @@ void SimTransport::schedule_answer(Attempt& attempt, Duration service_start) {
 
 // Applies the client's timeouts to an end due at `answer_at` (Duration::max() for none) and
 // schedules whichever comes first. `answer_class` is how the attempt ends at `answer_at`:
-// kSuccess stands for the decision's answer, which on_attempt_end() renders.
+// kSuccess means the decision's response, which on_attempt_end() renders.
 void SimTransport::schedule_end(Attempt& attempt, Duration answer_at, AttemptClass answer_class) {
   const Duration start = attempt.started_at;
   Duration end = answer_at;

@@ -54,7 +54,7 @@ class SimTransport : public Transport {
     Duration ends_at{0};                    // when its kAttemptEnd event is due
     Duration deadline_at{Duration::max()};  // the logical request's deadline
     Decision decision;
-    // How it ends at ends_at: kSuccess for the decision's answer, else that class.
+    // How it ends at ends_at: kSuccess for the decision's response, else that class.
     AttemptClass end_class = AttemptClass::kCancelled;
     bool admitted = false;         // holds a capacity slot (started or queued)
     bool in_service = false;       // service started (not waiting in the queue)

@@ -94,7 +94,7 @@ TEST(Histogram, MergeIsLossless) {
 }
 
 // Copies, moves and resets go through the written-chunk mask; each must keep every count.
-TEST(Histogram, CopyMoveAndResetKeepOrClearEveryCount) {
+TEST(Histogram, CopyMoveResetKeepCounts) {
   Histogram original;
   for (const std::int64_t v : std::vector<std::int64_t>{0, 7, 2047, 2048, 150'000, 3'000'000'000}) {
     original.record_micros(v);

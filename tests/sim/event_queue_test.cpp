@@ -34,7 +34,7 @@ TEST(EventQueue, EqualTimesLeaveInPushOrder) {
   EXPECT_TRUE(queue.empty());
 }
 
-TEST(EventQueue, EventInThePastRunsNextAtTheCurrentTime) {
+TEST(EventQueue, PastEventRunsAtCurrentTime) {
   EventQueue queue;
   queue.push(from_millis(10), EventKind::kCheck, 1);
   queue.push(from_millis(20), EventKind::kCheck, 2);
@@ -46,10 +46,10 @@ TEST(EventQueue, EventInThePastRunsNextAtTheCurrentTime) {
   EXPECT_EQ(queue.pop().payload, 2U);
 }
 
-// The driver peeks at the next time to decide whether the pacer's arrival goes first; a
-// peek must not move the queue's notion of "now", or a later push before that time would
-// be pulled forward to it.
-TEST(EventQueue, NextTimeIsAPeekThatLeavesEarlierPushesAlone) {
+// The driver reads the next time to decide whether the pacer's arrival goes first. That
+// read must not move the queue's current time, or a later push before it would be pulled
+// forward.
+TEST(EventQueue, NextTimeLeavesQueueUnchanged) {
   EventQueue queue;
   queue.push(from_millis(10), EventKind::kAttemptEnd, 1);
   queue.push(from_millis(20), EventKind::kAttemptEnd, 2);

@@ -26,7 +26,7 @@ TEST(TokenIndex, AssignFindEraseAndReplace) {
 }
 
 // Random use with keys drawn from a small range, so probe runs collide, wrap around the
-// table's end and lose members in the middle; checked against std::unordered_map.
+// table's end and lose members in the middle. std::unordered_map is the reference.
 TEST(TokenIndex, AgreesWithUnorderedMapUnderChurn) {
   std::mt19937_64 random(7);
   TokenIndex index;
