@@ -15,9 +15,9 @@ constexpr std::uint64_t kKindMask = 0x3;
 constexpr int kAttemptShift = 26;
 constexpr std::uint64_t kAttemptMask = 0xff;
 constexpr int kGenerationShift = 34;
-constexpr std::uint64_t kGenerationMask = (1ULL << 29) - 1;
+constexpr std::uint64_t kGenerationMask = (1ULL << 27) - 1;
 constexpr std::size_t kMaxSlots = kSlotMask + 1;
-constexpr std::size_t kNotLogged = std::numeric_limits<std::size_t>::max();
+constexpr std::uint32_t kNotLogged = std::numeric_limits<std::uint32_t>::max();
 constexpr std::size_t kLogReserveLimit = 1024;  // entries reserved up front; more grow later
 
 }  // namespace
@@ -147,7 +147,7 @@ bool RequestFlow::send_attempt(std::uint32_t slot, std::size_t lane_index, SendR
   lane = Lane{};
   lane.in_flight = true;
   lane.token = make_token(slot, TokenKind::kAttempt, state.attempts);
-  lane.endpoint = *endpoint;
+  lane.endpoint = static_cast<std::uint32_t>(*endpoint);
   lane.started_at = now;
   lane.reason = reason;
   lane.variant = state.variant;
@@ -160,7 +160,8 @@ bool RequestFlow::send_attempt(std::uint32_t slot, std::size_t lane_index, SendR
     ++metrics_.hedges_sent;
   }
   metrics_.series.on_attempt(offset(now), lane.endpoint);
-  if (metrics_.attempt_log.size() < metrics_.attempt_log_limit) {
+  if (metrics_.attempt_log.size() < metrics_.attempt_log_limit &&
+      metrics_.attempt_log.size() < kNotLogged) {
     AttemptLogEntry entry;
     entry.request_id = state.id;
     entry.attempt = state.attempts;
@@ -173,13 +174,14 @@ bool RequestFlow::send_attempt(std::uint32_t slot, std::size_t lane_index, SendR
     entry.endpoint = lane.endpoint;
     entry.variant = lane.variant;
     entry.sent_at = offset(now);
-    lane.log_index = metrics_.attempt_log.size();
+    lane.log_index = static_cast<std::uint32_t>(metrics_.attempt_log.size());
     metrics_.attempt_log.push_back(entry);
   }
   strategy_.attempt_started(lane.endpoint, now);
 
   AttemptSpec spec;
   spec.token = lane.token;
+  spec.lane_key = lane_key(slot, lane_index);
   spec.request_id = state.id;
   spec.endpoint = lane.endpoint;
   spec.started_at = now;
@@ -231,8 +233,9 @@ void RequestFlow::record_attempt_end(Lane& lane, const AttemptResult& result, Du
   }
 }
 
-void RequestFlow::cancel_lane(Lane& lane, Duration now) {
-  transport_.cancel(lane.token);
+void RequestFlow::cancel_lane(std::uint32_t slot, std::size_t lane_index, Duration now) {
+  Lane& lane = slots_[slot].lanes[lane_index];
+  transport_.cancel(lane.token, lane_key(slot, lane_index));
   lane.in_flight = false;
   AttemptResult cancelled;
   cancelled.cls = AttemptClass::kCancelled;
@@ -270,7 +273,7 @@ void RequestFlow::on_attempt_done(std::uint64_t token, const AttemptResult& resu
     strategy_.attempt_observed(lane.endpoint, result, latency, now);
     ++metrics_.verdicts[static_cast<std::size_t>(RetryVerdict::kSucceeded)];
     if (other.in_flight) {
-      cancel_lane(other, now);
+      cancel_lane(slot, 1 - index, now);
       ++metrics_.cancelled_losers;
     }
     if (lane.reason == SendReason::kHedge) {
@@ -285,7 +288,7 @@ void RequestFlow::on_attempt_done(std::uint64_t token, const AttemptResult& resu
       strategy_.attempt_observed(lane.endpoint, result, latency, now);
       return;
     }
-    cancel_lane(other, now);
+    cancel_lane(slot, 1 - index, now);
   }
   decide_after_failure(slot, lane, result, now);
 }
@@ -308,9 +311,11 @@ void RequestFlow::decide_after_failure(std::uint32_t slot, const Lane& lane,
   }
   if (decision.verdict != RetryVerdict::kRetry) {
     ++metrics_.verdicts[static_cast<std::size_t>(decision.verdict)];
-    spdlog::debug("request {} gives up after attempt {} on endpoint {}: {} ({})", state.id,
-                  state.attempts, lane.endpoint, retry_reason_key(result),
-                  retry_verdict_name(decision.verdict));
+    if (spdlog::should_log(spdlog::level::debug)) {  // the reason key costs a string
+      spdlog::debug("request {} gives up after attempt {} on endpoint {}: {} ({})", state.id,
+                    state.attempts, lane.endpoint, retry_reason_key(result),
+                    retry_verdict_name(decision.verdict));
+    }
     finish(slot, false, now);
     return;
   }
@@ -347,8 +352,10 @@ void RequestFlow::schedule_retry(std::uint32_t slot, const RetryDecision& decisi
   ++metrics_.waits[wait];
   metrics_.wait_seconds[wait] += to_seconds(decision.delay);
   state.previous_delay = decision.delay;
-  spdlog::debug("request {} retries after {} on endpoint {}: waiting {:.3f} s", state.id,
-                retry_reason_key(result), state.endpoint, to_seconds(decision.delay));
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("request {} retries after {} on endpoint {}: waiting {:.3f} s", state.id,
+                  retry_reason_key(result), state.endpoint, to_seconds(decision.delay));
+  }
 
   if (state.queued) {
     arm_queue_timer();
@@ -481,9 +488,9 @@ void RequestFlow::cancel_all() {
     if (!state.active) {
       continue;
     }
-    for (Lane& lane : state.lanes) {
-      if (lane.in_flight) {
-        cancel_lane(lane, now);
+    for (std::size_t lane = 0; lane < state.lanes.size(); ++lane) {
+      if (state.lanes[lane].in_flight) {
+        cancel_lane(slot, lane, now);
       }
     }
     ++metrics_.cancelled;

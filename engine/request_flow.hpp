@@ -30,9 +30,9 @@ struct FlowOptions {
 //
 // Tokens (attempts and timers) pack, from the low bits: the request slot (24 bits), the
 // token kind (2 bits: attempt, retry timer, hedge timer, queue timer), the request's attempt
-// count mod 256 (8 bits) and the slot's generation (29 bits). Bit 63 stays 0 for drivers
-// that use it. A result or timer that arrives after its request or attempt ended does not
-// match and is ignored.
+// count mod 256 (8 bits) and the slot's generation (27 bits). Bits 61 to 63 stay 0 for
+// drivers that tag tokens with them. A result or timer that arrives after its request or
+// attempt ended does not match and is ignored.
 class RequestFlow : public AttemptSink {
  public:
   // Called when a logical request ends (for closed-loop users): the user index, whether the
@@ -71,34 +71,36 @@ class RequestFlow : public AttemptSink {
   // One attempt slot of a request: the first attempt or a retry uses a free lane, a hedge
   // the other one.
   struct Lane {
-    bool in_flight = false;
     std::uint64_t token = 0;
-    std::size_t endpoint = 0;
     Duration started_at{0};
-    SendReason reason = SendReason::kFirst;
+    std::uint32_t endpoint = 0;
     std::uint32_t variant = 0;
-    std::size_t log_index = 0;  // index in metrics.attempt_log, or SIZE_MAX when not logged
+    std::uint32_t log_index = 0;  // index in metrics.attempt_log, or kNotLogged
+    SendReason reason = SendReason::kFirst;
+    bool in_flight = false;
   };
 
+  // Fields are ordered by size so that the state packs tightly: the simulator touches one
+  // per event, and a run holds thousands.
   struct RequestState {
-    std::uint32_t generation = 0;
-    bool active = false;
-    bool waiting_retry = false;  // a retry timer is armed
-    bool queued = false;         // waiting in the retry queue
     std::uint64_t id = 0;
     std::int64_t user = -1;
     Duration intended_at{0};     // clock time the load profile meant it to start
     Duration previous_delay{0};  // last backoff used
+    Duration next_wait{0};
+    std::uint32_t generation = 0;
     int attempts = 0;            // attempts started, hedges included
-    std::size_t endpoint = 0;    // endpoint of the last attempt that ended
+    std::uint32_t endpoint = 0;  // endpoint of the last attempt that ended
+    std::uint32_t variant = 0;   // request variant of the next primary attempt
+    int last_status = 0;
+    int cause_status = 0;
+    bool active = false;
+    bool waiting_retry = false;  // a retry timer is armed
+    bool queued = false;         // waiting in the retry queue
     bool last_failed = false;
     AttemptClass last_class = AttemptClass::kCancelled;  // how the last ended attempt ended
-    int last_status = 0;
-    std::uint32_t variant = 0;                    // request variant of the next primary attempt
-    SendReason next_reason = SendReason::kRetry;  // why the next primary attempt is sent
-    AttemptClass cause_class = AttemptClass::kSuccess;  // outcome that caused that retry
-    int cause_status = 0;
-    Duration next_wait{0};
+    AttemptClass cause_class = AttemptClass::kSuccess;   // outcome that caused the next retry
+    SendReason next_reason = SendReason::kRetry;         // why the next primary attempt is sent
     std::array<Lane, 2> lanes{};
   };
 
@@ -112,7 +114,10 @@ class RequestFlow : public AttemptSink {
   bool send_attempt(std::uint32_t slot, std::size_t lane, SendReason reason);
   void arm_hedge(std::uint32_t slot);
   void record_attempt_end(Lane& lane, const AttemptResult& result, Duration now);
-  void cancel_lane(Lane& lane, Duration now);
+  static std::uint32_t lane_key(std::uint32_t slot, std::size_t lane) {
+    return static_cast<std::uint32_t>(slot * 2 + lane);
+  }
+  void cancel_lane(std::uint32_t slot, std::size_t lane, Duration now);
   void decide_after_failure(std::uint32_t slot, const Lane& lane, const AttemptResult& result,
                             Duration now);
   void schedule_retry(std::uint32_t slot, const RetryDecision& decision,

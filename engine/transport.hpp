@@ -7,9 +7,16 @@
 
 namespace rb {
 
+// Lane keys stay below this bound: 2^24 request slots with two lanes each.
+inline constexpr std::uint32_t kMaxLaneKeys = std::uint32_t{1} << 25;
+
 // One attempt that the request flow hands to a transport.
 struct AttemptSpec {
-  std::uint64_t token = 0;       // opaque to the transport; handed back with the result
+  std::uint64_t token = 0;  // opaque to the transport; handed back with the result
+  // A number below kMaxLaneKeys that no other attempt in flight has at the same time (the
+  // request flow derives it from the request's slot and lane), so a transport may keep its
+  // attempts in an array indexed by it instead of a map keyed by token.
+  std::uint32_t lane_key = 0;
   std::uint64_t request_id = 0;  // the logical request, for logs
   std::size_t endpoint = 0;      // index into the run's endpoint list
   Duration started_at{0};        // clock time at which the attempt starts
@@ -36,8 +43,9 @@ class Transport {
   // Starts an attempt. The result arrives later through the sink, never from inside start().
   virtual void start(const AttemptSpec& spec) = 0;
 
-  // Abandons an attempt in flight; its result is never delivered.
-  virtual void cancel(std::uint64_t token) = 0;
+  // Abandons the attempt in flight that was started with this token and lane key; its
+  // result is never delivered.
+  virtual void cancel(std::uint64_t token, std::uint32_t lane_key) = 0;
 };
 
 // The clock and timers that the request flow runs on. The driver that owns the scheduler

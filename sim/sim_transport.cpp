@@ -107,20 +107,26 @@ void SimTransport::count_fault(std::size_t endpoint, const Decision& decision) {
   counters_[endpoint].count_fault(decision.fault);
 }
 
-std::uint64_t SimTransport::allocate_attempt() {
-  if (free_slots_.empty()) {
-    free_slots_.push_back(static_cast<std::uint32_t>(attempts_.size()));
-    attempts_.emplace_back();
+SimTransport::Attempt& SimTransport::claim_slot(std::uint32_t lane_key) {
+  if (lane_key >= attempts_.size()) {
+    attempts_.resize(static_cast<std::size_t>(lane_key) + 1);
   }
-  const std::uint32_t slot = free_slots_.back();
-  free_slots_.pop_back();
-  Attempt& attempt = attempts_[slot];
+  Attempt& attempt = attempts_[lane_key];
+  if (attempt.live) {
+    // The request flow reuses a lane only after its attempt ended or was cancelled; should
+    // that ever not hold, the old attempt is abandoned rather than corrupted.
+    abandon(attempt);
+  }
   const std::uint32_t generation = attempt.generation;
   attempt = Attempt{};
-  attempt.id = (static_cast<std::uint64_t>(generation) << 32) | slot;
   attempt.generation = generation;
   attempt.live = true;
-  return attempt.id;
+  return attempt;
+}
+
+std::uint64_t SimTransport::id_of(const Attempt& attempt) const {
+  const auto slot = static_cast<std::uint64_t>(&attempt - attempts_.data());
+  return (static_cast<std::uint64_t>(attempt.generation & kGenerationMask) << 32) | slot;
 }
 
 SimTransport::Attempt* SimTransport::find_attempt(std::uint64_t id) {
@@ -129,26 +135,51 @@ SimTransport::Attempt* SimTransport::find_attempt(std::uint64_t id) {
     return nullptr;
   }
   Attempt& attempt = attempts_[slot];
-  const bool matches = attempt.live && attempt.generation == static_cast<std::uint32_t>(id >> 32);
+  const bool matches = attempt.live && (attempt.generation & kGenerationMask) ==
+                                           static_cast<std::uint32_t>(id >> 32);
   return matches ? &attempt : nullptr;
 }
 
-void SimTransport::release_attempt(std::uint64_t id) {
-  const auto slot = static_cast<std::uint32_t>(id);
-  Attempt& attempt = attempts_[slot];
+void SimTransport::release_attempt(Attempt& attempt) {
   attempt.live = false;
   ++attempt.generation;
-  free_slots_.push_back(slot);
+}
+
+// Copies what the rest of the attempt needs from its fault decision.
+void SimTransport::keep_decision(Attempt& attempt, const Decision& decision) {
+  attempt.delay = decision.delay;
+  attempt.has_retry_after = decision.retry_after.has_value();
+  attempt.retry_after = decision.retry_after.value_or(Duration(0));
+  attempt.status = static_cast<std::int16_t>(decision.status);
+  attempt.route = decision.route;
+  attempt.connection = decision.connection;
+  attempt.hold = decision.hold;
+}
+
+// The earliest of the client's limits for an attempt that started now: the first-byte and
+// total timeouts and the logical request's deadline (Duration::max() for none). On a tie the
+// earlier one in that list names the class.
+void SimTransport::set_client_limit(Attempt& attempt, Duration deadline_at) {
+  const Duration start = attempt.started_at;
+  attempt.limit_at = start + timeouts_.first_byte;
+  attempt.limit_class = AttemptClass::kFirstByteTimeout;
+  if (start + timeouts_.total < attempt.limit_at) {
+    attempt.limit_at = start + timeouts_.total;
+    attempt.limit_class = AttemptClass::kTotalTimeout;
+  }
+  if (deadline_at < attempt.limit_at) {
+    attempt.limit_at = deadline_at;
+    attempt.limit_class = AttemptClass::kDeadline;
+  }
 }
 
 void SimTransport::start(const AttemptSpec& spec) {
-  const std::uint64_t id = allocate_attempt();
-  Attempt& attempt = attempts_[static_cast<std::uint32_t>(id)];
+  Attempt& attempt = claim_slot(spec.lane_key);
+  const std::uint64_t id = id_of(attempt);
   attempt.token = spec.token;
-  attempt.endpoint = spec.endpoint;
+  attempt.endpoint = static_cast<std::uint32_t>(spec.endpoint);
   attempt.started_at = now_;
-  attempt.deadline_at = spec.deadline_at.count() > 0 ? spec.deadline_at : Duration::max();
-  by_token_.assign(spec.token, id);
+  set_client_limit(attempt, spec.deadline_at.count() > 0 ? spec.deadline_at : Duration::max());
 
   FaultModel& model = *models_[spec.endpoint];
   const Duration arrival = now_ + network_.round_trip / 2;
@@ -173,10 +204,11 @@ void SimTransport::start(const AttemptSpec& spec) {
   if (has_api_key_) {
     facts.api_key = api_key_;
   }
-  attempt.decision = model.decide(arrival, facts);
-  count_fault(spec.endpoint, attempt.decision);
+  const Decision decision = model.decide(arrival, facts);
+  count_fault(spec.endpoint, decision);
+  keep_decision(attempt, decision);
 
-  if (!attempt.decision.uses_capacity) {
+  if (!decision.uses_capacity) {
     schedule_answer(attempt, arrival);
     return;
   }
@@ -192,36 +224,37 @@ void SimTransport::start(const AttemptSpec& spec) {
       // client's timeouts can end it.
       schedule_end(attempt, Duration::max(), AttemptClass::kCancelled);
       break;
-    case CapacityAdmission::kRejected:
-      attempt.decision = model.capacity_rejection(attempt.decision.route);
+    case CapacityAdmission::kRejected: {
+      const Decision rejection = model.capacity_rejection(decision.route);
       counters_[spec.endpoint].count_fault(FaultKind::kCapacityRejected);
+      keep_decision(attempt, rejection);
       schedule_answer(attempt, arrival);
       break;
+    }
   }
 }
 
 AttemptResult SimTransport::answer_result(const Attempt& attempt, Duration answer_at) const {
-  const Decision& decision = attempt.decision;
   AttemptResult result;
   result.service_time = answer_at - attempt.started_at;
-  const AttemptClass fault = class_of_fault(decision.connection);
+  const AttemptClass fault = class_of_fault(attempt.connection);
   if (fault != AttemptClass::kSuccess) {
     result.cls = fault;
     return result;
   }
-  result.status = decision.status;
-  result.cls = decision.status >= 200 && decision.status < 300 ? AttemptClass::kSuccess
-                                                               : AttemptClass::kHttpStatus;
-  if (decision.retry_after) {
+  result.status = attempt.status;
+  result.cls = attempt.status >= 200 && attempt.status < 300 ? AttemptClass::kSuccess
+                                                             : AttemptClass::kHttpStatus;
+  if (attempt.has_retry_after) {
     const FaultProfile& profile = models_[attempt.endpoint]->profile();
     switch (profile.retry_after_format) {
       case RetryAfterFormat::kSeconds:
-        result.retry_after = std::to_string(retry_after_seconds(*decision.retry_after));
+        result.retry_after = std::to_string(retry_after_seconds(attempt.retry_after));
         break;
       case RetryAfterFormat::kHttpDate: {
         const std::time_t wall = wall_start_unix_ +
                                  static_cast<std::time_t>(to_seconds(answer_at)) +
-                                 retry_after_seconds(*decision.retry_after);
+                                 retry_after_seconds(attempt.retry_after);
         result.retry_after = http_date(wall);
         break;
       }
@@ -229,18 +262,18 @@ AttemptResult SimTransport::answer_result(const Attempt& attempt, Duration answe
         break;
     }
     if (profile.retry_after_ms) {
-      result.retry_after_ms = std::to_string(decision.retry_after->count() / 1'000'000);
+      result.retry_after_ms = std::to_string(attempt.retry_after.count() / 1'000'000);
     }
   }
   return result;
 }
 
 void SimTransport::schedule_answer(Attempt& attempt, Duration service_start) {
-  if (attempt.decision.hold) {
+  if (attempt.hold) {
     schedule_end(attempt, Duration::max(), AttemptClass::kCancelled);
     return;
   }
-  const Duration answer_at = service_start + attempt.decision.delay + network_.round_trip / 2;
+  const Duration answer_at = service_start + attempt.delay + network_.round_trip / 2;
   schedule_end(attempt, answer_at, AttemptClass::kSuccess);
 }
 
@@ -248,24 +281,18 @@ void SimTransport::schedule_answer(Attempt& attempt, Duration service_start) {
 // schedules whichever comes first. `answer_class` is how the attempt ends at `answer_at`:
 // kSuccess means the decision's response, which on_attempt_end() renders.
 void SimTransport::schedule_end(Attempt& attempt, Duration answer_at, AttemptClass answer_class) {
-  const Duration start = attempt.started_at;
   Duration end = answer_at;
   AttemptClass end_class = answer_class;
-  auto consider = [&](Duration limit, AttemptClass cls) {
-    if (limit < end) {
-      end = limit;
-      end_class = cls;
-    }
-  };
-  consider(start + timeouts_.first_byte, AttemptClass::kFirstByteTimeout);
-  consider(start + timeouts_.total, AttemptClass::kTotalTimeout);
-  consider(attempt.deadline_at, AttemptClass::kDeadline);
+  if (attempt.limit_at < end) {
+    end = attempt.limit_at;
+    end_class = attempt.limit_class;
+  }
   if (end < now_) {
     end = now_;  // a limit that passed while the attempt waited for capacity ends it now
   }
   attempt.ends_at = end;
   attempt.end_class = end_class;
-  queue_.push(end, EventKind::kAttemptEnd, attempt.id);
+  queue_.push(end, EventKind::kAttemptEnd, id_of(attempt));
 }
 
 AttemptResult SimTransport::end_result(const Attempt& attempt) const {
@@ -298,8 +325,8 @@ void SimTransport::release_capacity(std::uint64_t id, Attempt& attempt, bool ans
   Attempt& started = *found;
   started.in_service = true;
   // Its pending end was a timeout (or never); an answer that comes earlier replaces it.
-  const Duration answer_at = now + started.decision.delay + network_.round_trip / 2;
-  if (!started.decision.hold && answer_at < started.ends_at) {
+  const Duration answer_at = now + started.delay + network_.round_trip / 2;
+  if (!started.hold && answer_at < started.ends_at) {
     schedule_end(started, answer_at, AttemptClass::kSuccess);
   }
 }
@@ -317,26 +344,26 @@ void SimTransport::on_attempt_end(std::uint64_t attempt_id) {
   const bool answered = result.status != 0 || !is_timeout(result.cls);
   release_capacity(attempt_id, attempt, answered, now_);
   const std::uint64_t token = attempt.token;
-  by_token_.erase(token);
-  release_attempt(attempt_id);
+  release_attempt(attempt);
   if (sink_ != nullptr) {
     sink_->on_attempt_done(token, result);
   }
 }
 
-void SimTransport::cancel(std::uint64_t token) {
-  const std::uint64_t* found = by_token_.find(token);
-  if (found == nullptr) {
+// Ends an attempt whose result nobody will read: it gives up its capacity slot or ticket.
+void SimTransport::abandon(Attempt& attempt) {
+  release_capacity(id_of(attempt), attempt, false, now_);
+  release_attempt(attempt);
+}
+
+void SimTransport::cancel(std::uint64_t token, std::uint32_t lane_key) {
+  if (lane_key >= attempts_.size()) {
     return;
   }
-  const std::uint64_t id = *found;
-  by_token_.erase(token);
-  Attempt* attempt = find_attempt(id);
-  if (attempt == nullptr) {
-    return;
+  Attempt& attempt = attempts_[lane_key];
+  if (attempt.live && attempt.token == token) {
+    abandon(attempt);
   }
-  release_capacity(id, *attempt, false, now_);
-  release_attempt(id);
 }
 
 nlohmann::json SimTransport::stats_json() const {

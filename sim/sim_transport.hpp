@@ -11,7 +11,6 @@
 #include "fakeserver/endpoint_stats.hpp"
 #include "fakeserver/fault_model.hpp"
 #include "sim/event_queue.hpp"
-#include "sim/token_index.hpp"
 
 namespace rb::sim {
 
@@ -37,7 +36,7 @@ class SimTransport : public Transport {
   void set_request_variants(const std::vector<RequestTemplate>& variants);
 
   void start(const AttemptSpec& spec) override;
-  void cancel(std::uint64_t token) override;
+  void cancel(std::uint64_t token, std::uint32_t lane_key) override;
 
   // Ends the attempt whose kAttemptEnd event came due.
   void on_attempt_end(std::uint64_t attempt_id);
@@ -46,22 +45,33 @@ class SimTransport : public Transport {
   nlohmann::json stats_json() const;
 
  private:
+  // One attempt in flight, kept to one cache line: the simulator touches one per event, and
+  // a run holds thousands at once.
   struct Attempt {
-    std::uint64_t id = 0;  // slot and generation, see allocate_attempt()
     std::uint64_t token = 0;
-    std::size_t endpoint = 0;
     Duration started_at{0};
-    Duration ends_at{0};                    // when its kAttemptEnd event is due
-    Duration deadline_at{Duration::max()};  // the logical request's deadline
-    Decision decision;
+    Duration ends_at{0};                 // when its kAttemptEnd event is due
+    Duration limit_at{Duration::max()};  // the earliest client limit, see client_limit()
+    Duration delay{0};                   // the decision's time from service start to answer
+    Duration retry_after{0};             // the decision's Retry-After, with has_retry_after
+    std::uint32_t generation = 0;        // bumped when the slot is released
+    std::uint32_t endpoint = 0;
+    std::int16_t status = 0;  // the decision's status
+    Route route = Route::kNotFound;
+    ConnectionFault connection = ConnectionFault::kNone;
+    AttemptClass limit_class = AttemptClass::kTotalTimeout;  // how the attempt ends at limit_at
     // How it ends at ends_at: kSuccess for the decision's response, else that class.
     AttemptClass end_class = AttemptClass::kCancelled;
-    bool admitted = false;         // holds a capacity slot (started or queued)
-    bool in_service = false;       // service started (not waiting in the queue)
-    bool live = false;             // the slot contains an attempt in flight
-    std::uint32_t generation = 0;  // bumped when the slot is released
+    bool has_retry_after : 1 = false;
+    bool hold : 1 = false;        // the decision never answers
+    bool admitted : 1 = false;    // holds a capacity slot (started or queued)
+    bool in_service : 1 = false;  // service started (not waiting in the queue)
+    bool live : 1 = false;        // the slot contains an attempt in flight
   };
+  static_assert(sizeof(Attempt) <= 64, "an attempt should fit one cache line");
 
+  void keep_decision(Attempt& attempt, const Decision& decision);
+  void set_client_limit(Attempt& attempt, Duration deadline_at);
   void schedule_answer(Attempt& attempt, Duration service_start);
   void schedule_end(Attempt& attempt, Duration answer_at, AttemptClass answer_class);
   AttemptResult answer_result(const Attempt& attempt, Duration answer_at) const;
@@ -92,16 +102,18 @@ class SimTransport : public Transport {
   std::string api_key_;
   bool has_api_key_ = false;
 
-  // Attempt ids pack a slot index (low 32 bits) and the slot's generation (high 32 bits),
-  // so a stale kAttemptEnd event or capacity ticket finds no attempt. Slots are reused, which
-  // keeps the simulator free of per-attempt allocations once warm.
-  std::uint64_t allocate_attempt();
+  // Attempts live in slots indexed by AttemptSpec::lane_key, which is unique among the
+  // attempts in flight, so neither a token map nor a free list is needed. Attempt ids pack the
+  // slot (low 32 bits) and the slot's generation mod 2^29 above it, so a stale kAttemptEnd
+  // event or capacity ticket finds no attempt, and an id fits an event's payload.
+  static constexpr std::uint32_t kGenerationMask = (std::uint32_t{1} << 29) - 1;
+  Attempt& claim_slot(std::uint32_t lane_key);
+  std::uint64_t id_of(const Attempt& attempt) const;
   Attempt* find_attempt(std::uint64_t id);
-  void release_attempt(std::uint64_t id);
+  void release_attempt(Attempt& attempt);
+  void abandon(Attempt& attempt);
 
-  std::vector<Attempt> attempts_;  // by slot
-  std::vector<std::uint32_t> free_slots_;
-  TokenIndex by_token_;  // flow token to attempt id
+  std::vector<Attempt> attempts_;  // by lane key
 };
 
 }  // namespace rb::sim

@@ -98,7 +98,7 @@ void HttpTransport::start(const AttemptSpec& spec) {
   in_start_ = false;
 }
 
-void HttpTransport::cancel(std::uint64_t token) {
+void HttpTransport::cancel(std::uint64_t token, std::uint32_t /*lane_key*/) {
   const auto it = by_token_.find(token);
   if (it == by_token_.end()) {
     return;

@@ -43,7 +43,7 @@ class HttpTransport final : public Transport, private ConnectionEvents {
 
   // Throws std::out_of_range when spec.endpoint is not an endpoint index.
   void start(const AttemptSpec& spec) override;
-  void cancel(std::uint64_t token) override;
+  void cancel(std::uint64_t token, std::uint32_t lane_key) override;
 
   // Ends every attempt in flight with kCancelled (delivered to the sink from inside close())
   // and closes every handle. The handles finish closing on the next loop iterations, after

@@ -1,6 +1,6 @@
-#include <csignal>
 #include <gtest/gtest.h>
 #include <uv.h>
+#include <csignal>
 
 #include <functional>
 #include <memory>
@@ -576,10 +576,10 @@ TEST_F(HttpTransportTest, CancelDeliversNothing) {
   make_transport();
   start(1);
   start(2);
-  transport_->cancel(1);
-  transport_->cancel(2);
+  transport_->cancel(1, 0);
+  transport_->cancel(2, 0);
   start(3);
-  transport_->cancel(3);
+  transport_->cancel(3, 0);
   uv_timer_t wait;
   uv_timer_init(&loop_, &wait);
   uv_timer_start(

@@ -31,9 +31,13 @@ class ManualScheduler : public Scheduler {
 class ScriptedTransport : public Transport {
  public:
   void start(const AttemptSpec& spec) override { started.push_back(spec); }
-  void cancel(std::uint64_t token) override { cancelled.push_back(token); }
+  void cancel(std::uint64_t token, std::uint32_t lane_key) override {
+    cancelled.push_back(token);
+    cancelled_lanes.push_back(lane_key);
+  }
   std::deque<AttemptSpec> started;
   std::vector<std::uint64_t> cancelled;
+  std::vector<std::uint32_t> cancelled_lanes;
 };
 
 AttemptResult status(int code) {

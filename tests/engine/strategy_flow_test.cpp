@@ -45,10 +45,14 @@ class ManualScheduler : public Scheduler {
 class ScriptedTransport : public Transport {
  public:
   void start(const AttemptSpec& spec) override { started.push_back(spec); }
-  void cancel(std::uint64_t token) override { cancelled.push_back(token); }
+  void cancel(std::uint64_t token, std::uint32_t lane_key) override {
+    cancelled.push_back(token);
+    cancelled_lanes.push_back(lane_key);
+  }
 
   std::vector<AttemptSpec> started;
   std::vector<std::uint64_t> cancelled;
+  std::vector<std::uint32_t> cancelled_lanes;
 };
 
 AttemptResult status(int code) {
@@ -91,12 +95,14 @@ TEST(RequestFlowHedge, HedgeWinsLoserCancelled) {
   const AttemptSpec primary = h.transport.started[0];
   const AttemptSpec hedge = h.transport.started[1];
   EXPECT_NE(primary.token, hedge.token);
+  EXPECT_NE(primary.lane_key, hedge.lane_key);  // both are in flight at once
   EXPECT_NE(primary.endpoint, hedge.endpoint);  // a hedge goes to another endpoint
 
   h.scheduler.now_ = from_millis(60);
   h.flow.on_attempt_done(hedge.token, status(200));
   ASSERT_EQ(h.transport.cancelled.size(), 1u);
   EXPECT_EQ(h.transport.cancelled[0], primary.token);
+  EXPECT_EQ(h.transport.cancelled_lanes[0], primary.lane_key);
   EXPECT_EQ(h.metrics.succeeded, 1u);
   EXPECT_EQ(h.metrics.hedges_sent, 1u);
   EXPECT_EQ(h.metrics.hedge_wins, 1u);

@@ -76,6 +76,25 @@ TEST(EventQueue, FarFutureEventsWaitBehindEverythingElse) {
   EXPECT_EQ(last.at, Duration::max());
 }
 
+TEST(EventQueue, KindAndLargestPayloadSurvivePacking) {
+  EventQueue queue;
+  queue.push(from_millis(1), EventKind::kCheck, kMaxEventPayload - 1);
+  queue.push(from_millis(1), EventKind::kArrival, 0);
+  const Event first = queue.pop();
+  EXPECT_EQ(first.kind, EventKind::kCheck);
+  EXPECT_EQ(first.payload, kMaxEventPayload - 1);
+  const Event second = queue.pop();
+  EXPECT_EQ(second.kind, EventKind::kArrival);
+  EXPECT_EQ(second.payload, 0U);
+}
+
+TEST(EventQueue, PayloadOutOfRangeIsRefused) {
+  EventQueue queue;
+  EXPECT_THROW(queue.push(from_millis(1), EventKind::kRetryTimer, kMaxEventPayload),
+               std::logic_error);
+  EXPECT_TRUE(queue.empty());
+}
+
 // Interleaved pushes and pops, as a simulation makes them, against a sorted reference.
 TEST(EventQueue, MatchesTimeThenPushOrderUnderRandomUse) {
   std::mt19937_64 random(42);
@@ -86,12 +105,14 @@ TEST(EventQueue, MatchesTimeThenPushOrderUnderRandomUse) {
   for (int round = 0; round < 20000; ++round) {
     const int pushes = static_cast<int>(random() % 3);
     for (int i = 0; i < pushes; ++i) {
-      // Coarse delays make many equal times; a few reach far ahead.
+      // Coarse delays make many equal times, fine ones fill the low digits, and a few
+      // reach far ahead.
       const std::uint64_t pick = random() % 100;
-      const Duration delay = pick < 30   ? Duration(0)
+      const Duration delay = pick < 25   ? Duration(0)
+                             : pick < 45 ? Duration(static_cast<std::int64_t>(random() % 5000))
                              : pick < 90 ? from_millis(static_cast<std::int64_t>(random() % 8))
                                          : from_seconds(static_cast<std::int64_t>(random() % 50));
-      queue.push(now + delay, EventKind::kRetryTimer, sequence);
+      queue.push(now + delay, static_cast<EventKind>(sequence % 5), sequence);
       reference.push_back({now + delay, sequence, sequence});
       ++sequence;
     }
@@ -104,6 +125,7 @@ TEST(EventQueue, MatchesTimeThenPushOrderUnderRandomUse) {
       const Event event = queue.pop();
       ASSERT_EQ(event.payload, earliest->payload);
       ASSERT_EQ(event.at, earliest->at);
+      ASSERT_EQ(event.kind, static_cast<EventKind>(earliest->payload % 5));
       now = event.at;
       reference.erase(earliest);
     }
