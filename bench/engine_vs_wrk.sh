@@ -11,7 +11,9 @@
 # Usage: bench/engine_vs_wrk.sh [RETRYBENCH_BINARY]
 # Environment: DURATION (seconds of runs 1-3 and the short memory run, default 10),
 # LONG_DURATION (default 60), RATE (default 20000), BIG_CONNECTIONS (default 10000),
-# PAIRS (how many times checks 1 and 3 repeat, default 3; their median ratio is quoted).
+# PAIRS (how many times checks 1 and 3 repeat, default 5; their median ratio is quoted),
+# PIN (1, the default on two or more CPUs: nginx on the last CPU, every client on CPU 0; 0:
+# let the scheduler place them).
 # Everything listens on 127.0.0.1 only, every run has a fixed duration, and nginx stops when
 # the script exits.
 set -euo pipefail
@@ -21,8 +23,10 @@ duration=${DURATION:-10}
 long_duration=${LONG_DURATION:-60}
 rate=${RATE:-20000}
 big_connections=${BIG_CONNECTIONS:-10000}
-pairs=${PAIRS:-3}
-for tool in wrk nginx curl python3 /usr/bin/time; do
+pairs=${PAIRS:-5}
+cpus=$(nproc)
+pin=${PIN:-$((cpus >= 2 ? 1 : 0))}
+for tool in wrk nginx curl python3 /usr/bin/time taskset; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
 [[ -x $binary ]] || { echo "retrybench binary not found at $binary" >&2; exit 2; }
@@ -60,7 +64,6 @@ ratio() {
 
 start_nginx() {
   mkdir -p "$work/www"
-  printf 'hello from nginx\n' >"$work/www/small"
   chmod -R a+rX "$work"
   nginx_port=$(free_port)
   cat >"$work/nginx.conf" <<CONF
@@ -77,11 +80,13 @@ http {
   server {
     listen 127.0.0.1:$nginx_port backlog=16384;
     root $work/www;
-    location = /small { default_type text/plain; }
+    # Answered from memory: served from a file, nginx spends six system calls per request
+    # (open, stat, read, write, close, recv) and its core, not the clients, sets the rate.
+    location = /small { default_type text/plain; return 200 "hello from nginx\\n"; }
   }
 }
 CONF
-  nginx -p "$work" -c "$work/nginx.conf" &
+  "${server_pin[@]}" nginx -p "$work" -c "$work/nginx.conf" &
   nginx_pid=$!
   for _ in $(seq 50); do
     curl -sf "http://127.0.0.1:$nginx_port/small" >/dev/null && return 0
@@ -111,14 +116,23 @@ JSON
 run_engine() {
   local name=$1
   shift
-  /usr/bin/time -v -o "$work/$name.time" "$binary" run "$@" --out "$work/$name" --no-progress \
+  "${client_pin[@]}" /usr/bin/time -v -o "$work/$name.time" "$binary" run "$@" --out "$work/$name" --no-progress \
     >"$work/$name.log" 2>&1 || { echo "retrybench run $name failed:" >&2; tail "$work/$name.log" >&2; exit 3; }
 }
 
+# Pinning keeps nginx and the client under test off each other's core, so a run measures
+# the client rather than where the scheduler put it.
+server_pin=()
+client_pin=()
+if ((pin)); then
+  server_pin=(taskset -c "$((cpus - 1))")
+  client_pin=(taskset -c 0)
+fi
+
 start_nginx
 url=http://127.0.0.1:$nginx_port/small
-echo "date: $(date -u +%F), host: $(nproc) cores, $(uptime)"
-echo "nginx $(nginx -v 2>&1 | sed 's/.*\///'), body $(wc -c <"$work/www/small") bytes, duration ${duration}s"
+echo "date: $(date -u +%F), host: $cpus cores, pinned: $pin, $(uptime)"
+echo "nginx $(nginx -v 2>&1 | sed 's/.*\///'), body $(curl -s "$url" | wc -c) bytes, duration ${duration}s"
 
 median() {
   python3 -c "import statistics, sys; print(f'{statistics.median(map(float, sys.argv[1:])):.3f}')" "$@"
@@ -132,7 +146,7 @@ median() {
 closed_ratios=()
 cpu_ratios=()
 for pair in $(seq "$pairs"); do
-  /usr/bin/time -f '%U %S' -o "$work/wrk.time" wrk -t1 -c50 -d"${duration}s" "$url" >"$work/wrk.out"
+  "${client_pin[@]}" /usr/bin/time -f '%U %S' -o "$work/wrk.time" wrk -t1 -c50 -d"${duration}s" "$url" >"$work/wrk.out"
   wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
   wrk_requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   wrk_cpu=$(awk '{print $1 + $2}' "$work/wrk.time")

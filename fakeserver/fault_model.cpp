@@ -40,11 +40,12 @@ Route route_of(std::string_view method, std::string_view path) {
   return Route::kNotFound;
 }
 
-Decision error_decision(Decision d, int status, ErrorKind error) {
+// Turns `d` into an error answer. Decisions are changed in place rather than copied: the
+// simulator makes one per attempt, and copying them showed in its profile.
+void set_error(Decision& d, int status, ErrorKind error) {
   d.status = status;
   d.body = BodyKind::kError;
   d.error = error;
-  return d;
 }
 
 }  // namespace
@@ -182,9 +183,11 @@ Decision FaultModel::decide(Duration now, const RequestFacts& facts) {
 
   switch (d.route) {
     case Route::kNotFound:
-      return error_decision(d, 404, ErrorKind::kNotFound);
+      set_error(d, 404, ErrorKind::kNotFound);
+      return d;
     case Route::kMethodNotAllowed:
-      return error_decision(d, 405, ErrorKind::kMethodNotAllowed);
+      set_error(d, 405, ErrorKind::kMethodNotAllowed);
+      return d;
     case Route::kStats:
       d.body = BodyKind::kStats;
       return d;
@@ -192,14 +195,16 @@ Decision FaultModel::decide(Duration now, const RequestFacts& facts) {
       break;
     case Route::kChatCompletions:
     case Route::kModels:
-      return decide_api(now, faults, index, facts, d);
+      decide_api(now, faults, index, facts, d);
+      return d;
   }
 
   // /health takes no random faults but reflects an outage.
   d.body = BodyKind::kHealth;
   if (faults.outage == OutageMode::kAll503) {
     d.fault = FaultKind::kOutage503;
-    return error_decision(d, 503, ErrorKind::kOverloaded);
+    set_error(d, 503, ErrorKind::kOverloaded);
+    return d;
   }
   if (faults.outage == OutageMode::kBlackHole) {
     d.fault = FaultKind::kOutageBlackHole;
@@ -212,8 +217,8 @@ Decision FaultModel::decide(Duration now, const RequestFacts& facts) {
   return d;
 }
 
-Decision FaultModel::decide_api(Duration now, const Faults& faults, std::size_t faults_index,
-                                const RequestFacts& facts, Decision d) {
+void FaultModel::decide_api(Duration now, const Faults& faults, std::size_t faults_index,
+                            const RequestFacts& facts, Decision& d) {
   d.body = d.route == Route::kModels ? BodyKind::kModels : BodyKind::kCompletion;
 
   // Outages first: a server that is down checks nothing.
@@ -221,28 +226,32 @@ Decision FaultModel::decide_api(Duration now, const Faults& faults, std::size_t 
     case OutageMode::kRefuse:
       d.fault = FaultKind::kOutageRefused;
       d.connection = ConnectionFault::kResetBeforeResponse;
-      return d;
+      return;
     case OutageMode::kAll503:
       d.fault = FaultKind::kOutage503;
-      return error_decision(d, 503, ErrorKind::kOverloaded);
+      set_error(d, 503, ErrorKind::kOverloaded);
+      return;
     case OutageMode::kBlackHole:
       d.fault = FaultKind::kOutageBlackHole;
       d.hold = true;
-      return d;
+      return;
     case OutageMode::kNone:
       break;
   }
 
   // Then authentication and request validation, which use no tokens and no random draws.
   if (profile_.api_key && facts.api_key != std::string_view(*profile_.api_key)) {
-    return error_decision(d, 401, ErrorKind::kUnauthorized);
+    set_error(d, 401, ErrorKind::kUnauthorized);
+    return;
   }
   if (d.route == Route::kChatCompletions) {
     if (!facts.body_valid || !facts.model) {
-      return error_decision(d, 400, ErrorKind::kInvalidRequest);
+      set_error(d, 400, ErrorKind::kInvalidRequest);
+      return;
     }
     if (!model_served(*facts.model)) {
-      return error_decision(d, 404, ErrorKind::kModelNotFound);
+      set_error(d, 404, ErrorKind::kModelNotFound);
+      return;
     }
     d.prompt_tokens = std::max<std::size_t>(1, (facts.body_bytes + 3) / 4);
     d.completion_tokens = std::max<std::size_t>(1, (profile_.reply.size() + 3) / 4);
@@ -250,14 +259,14 @@ Decision FaultModel::decide_api(Duration now, const Faults& faults, std::size_t 
 
   // Then the rate limit, the per-request fault draw and the service time.
   if (!check_rate_limit(now, faults, faults_index, d)) {
-    return d;
+    return;
   }
   d.uses_capacity = true;
   apply_fault_draw(faults, d);
   if (faults.latency && d.fault != FaultKind::kTimeoutDelay) {
     d.delay = sample_latency(*faults.latency);
   }
-  return d;
+  return;
 }
 
 bool FaultModel::check_rate_limit(Duration now, const Faults& faults, std::size_t faults_index,
@@ -286,7 +295,7 @@ bool FaultModel::check_rate_limit(Duration now, const Faults& faults, std::size_
   }
   d.fault = FaultKind::kRateLimited;
   d.retry_after = spec.retry_after.value_or(bucket_.time_until_token(now));
-  d = error_decision(d, 429, ErrorKind::kRateLimit);
+  set_error(d, 429, ErrorKind::kRateLimit);
   return false;
 }
 
@@ -307,7 +316,7 @@ void FaultModel::apply_fault_draw(const Faults& faults, Decision& d) {
   switch (chosen->kind) {
     case FaultKind::kError: {
       const ErrorSpec& error = faults.errors[chosen->error];
-      d = error_decision(d, error.status, ErrorKind::kServer);
+      set_error(d, error.status, ErrorKind::kServer);
       d.retry_after = error.retry_after;
       if (error.body) {
         d.body = BodyKind::kCustom;
@@ -427,7 +436,8 @@ Decision FaultModel::capacity_rejection(Route route) const {
   d.route = route;
   d.fault = FaultKind::kCapacityRejected;
   const int status = profile_.capacity ? profile_.capacity->reject_status : 503;
-  return error_decision(d, status, ErrorKind::kOverloaded);
+  set_error(d, status, ErrorKind::kOverloaded);
+  return d;
 }
 
 std::string format_reset_duration(Duration d) {

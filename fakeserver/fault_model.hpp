@@ -207,8 +207,8 @@ class FaultModel {
 
   static Faults make_faults(const FaultProfile& profile, const PhaseSpec* phase);
   std::size_t active_faults(Duration now) const;
-  Decision decide_api(Duration now, const Faults& faults, std::size_t faults_index,
-                      const RequestFacts& facts, Decision decision);
+  void decide_api(Duration now, const Faults& faults, std::size_t faults_index,
+                  const RequestFacts& facts, Decision& decision);
   bool check_rate_limit(Duration now, const Faults& faults, std::size_t faults_index,
                         Decision& decision);
   void apply_fault_draw(const Faults& faults, Decision& decision);

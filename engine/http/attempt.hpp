@@ -28,6 +28,7 @@ struct Attempt {
   std::uint32_t generation = 0;  // bumped on reuse, so stale queue entries can be skipped
   Phase phase = Phase::kFree;
   std::uint64_t token = 0;
+  std::uint32_t lane_key = 0;  // AttemptSpec::lane_key: its place in HttpTransport::by_lane_
   std::uint64_t request_id = 0;
   std::size_t endpoint = 0;
   std::uint32_t variant = 0;   // which prepared request to send (AttemptSpec::variant)

@@ -36,7 +36,7 @@ HttpTransport::HttpTransport(uv_loop_t* loop, std::vector<Endpoint> endpoints,
   uv_idle_init(loop_, &deliver_idle_);
   deliver_idle_.data = this;
   open_handles_ = 1;
-  by_token_.reserve(1024);
+  by_lane_.reserve(1024);
 }
 
 HttpTransport::~HttpTransport() {
@@ -76,15 +76,24 @@ void HttpTransport::start(const AttemptSpec& spec) {
     sink_.on_attempt_done(spec.token, result);
     return;
   }
+  if (spec.lane_key >= kMaxLaneKeys) {
+    throw std::out_of_range("attempt lane key " + std::to_string(spec.lane_key) + " is not below " +
+                            std::to_string(kMaxLaneKeys));
+  }
+  if (spec.lane_key < by_lane_.size() && by_lane_[spec.lane_key] != nullptr) {
+    throw std::logic_error("attempt lane key " + std::to_string(spec.lane_key) +
+                           " is already in flight");
+  }
   Attempt* attempt = acquire_attempt();
   attempt->token = spec.token;
+  attempt->lane_key = spec.lane_key;
   attempt->request_id = spec.request_id;
   attempt->endpoint = spec.endpoint;
   attempt->variant = spec.variant;
   attempt->begin = now_ns();
   attempt->total_end = attempt->begin + options_.timeouts.total;
   attempt->deadline = spec.deadline_at;
-  index_token(attempt);
+  index_attempt(attempt);
 
   in_start_ = true;
   if (attempt->deadline.count() > 0 && attempt->deadline <= attempt->begin) {
@@ -98,14 +107,16 @@ void HttpTransport::start(const AttemptSpec& spec) {
   in_start_ = false;
 }
 
-void HttpTransport::cancel(std::uint64_t token, std::uint32_t /*lane_key*/) {
-  const auto it = by_token_.find(token);
-  if (it == by_token_.end()) {
+void HttpTransport::cancel(std::uint64_t token, std::uint32_t lane_key) {
+  if (lane_key >= by_lane_.size()) {
     return;
   }
-  Attempt* attempt = it->second;
+  Attempt* attempt = by_lane_[lane_key];
+  if (attempt == nullptr || attempt->token != token) {
+    return;
+  }
   detach(attempt);
-  unindex_token(token);
+  unindex_attempt(attempt);
   release_attempt(attempt);
 }
 
@@ -118,14 +129,13 @@ void HttpTransport::close() {
 
   // End what is still in flight first, so that sink calls see a consistent transport.
   std::vector<std::pair<std::uint64_t, AttemptResult>> cancelled;
-  for (const auto& [token, attempt] : by_token_) {
-    cancelled.emplace_back(token, result_for(attempt, AttemptClass::kCancelled));
-  }
-  for (const auto& entry : cancelled) {
-    Attempt* attempt = by_token_.at(entry.first);
-    detach(attempt);
-    unindex_token(entry.first);
-    release_attempt(attempt);
+  for (Attempt* attempt : by_lane_) {
+    if (attempt != nullptr) {
+      cancelled.emplace_back(attempt->token, result_for(attempt, AttemptClass::kCancelled));
+      detach(attempt);
+      unindex_attempt(attempt);
+      release_attempt(attempt);
+    }
   }
 
   const std::vector<Connection*> connections = connections_;
@@ -172,7 +182,9 @@ Attempt* HttpTransport::acquire_attempt() {
 }
 
 void HttpTransport::release_attempt(Attempt* attempt) {
-  uv_timer_stop(&attempt->timer);
+  // The timer stays armed: the attempt that reuses this slot finds it set for an earlier
+  // time and keeps it (see arm_timer), which saves a timer-heap removal and insertion per
+  // request. Should it fire while the slot is free, on_attempt_timer does nothing.
   ++attempt->generation;
   attempt->phase = Attempt::Phase::kFree;
   attempt->connection = nullptr;
@@ -211,6 +223,9 @@ void HttpTransport::arm_timer(Attempt* attempt) {
 }
 
 void HttpTransport::on_attempt_timer(Attempt* attempt) {
+  if (attempt->phase == Attempt::Phase::kFree) {
+    return;  // armed for an attempt that has ended
+  }
   const Duration now = now_ns();
   // Of the limits that have passed, the earliest one names the class.
   AttemptClass cls = AttemptClass::kCancelled;
@@ -246,7 +261,7 @@ AttemptResult HttpTransport::result_for(const Attempt* attempt, AttemptClass cls
 
 void HttpTransport::finish(Attempt* attempt, AttemptResult result) {
   const std::uint64_t token = attempt->token;
-  unindex_token(token);
+  unindex_attempt(attempt);
   release_attempt(attempt);
   if (in_start_) {
     deferred_.push_back({token, std::move(result)});
@@ -269,22 +284,16 @@ void HttpTransport::deliver_deferred() {
   }
 }
 
-void HttpTransport::index_token(Attempt* attempt) {
-  if (free_nodes_.empty()) {
-    by_token_.emplace(attempt->token, attempt);
-    return;
+void HttpTransport::index_attempt(Attempt* attempt) {
+  if (attempt->lane_key >= by_lane_.size()) {
+    by_lane_.resize(static_cast<std::size_t>(attempt->lane_key) + 1, nullptr);
   }
-  auto node = std::move(free_nodes_.back());
-  free_nodes_.pop_back();
-  node.key() = attempt->token;
-  node.mapped() = attempt;
-  by_token_.insert(std::move(node));
+  by_lane_[attempt->lane_key] = attempt;
 }
 
-void HttpTransport::unindex_token(std::uint64_t token) {
-  const auto it = by_token_.find(token);
-  if (it != by_token_.end()) {
-    free_nodes_.push_back(by_token_.extract(it));
+void HttpTransport::unindex_attempt(const Attempt* attempt) {
+  if (attempt->lane_key < by_lane_.size() && by_lane_[attempt->lane_key] == attempt) {
+    by_lane_[attempt->lane_key] = nullptr;
   }
 }
 

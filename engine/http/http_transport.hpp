@@ -5,7 +5,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -83,8 +82,8 @@ class HttpTransport final : public Transport, private ConnectionEvents {
   void finish(Attempt* attempt, AttemptResult result);
   AttemptResult result_for(const Attempt* attempt, AttemptClass cls) const;
   void deliver_deferred();
-  void index_token(Attempt* attempt);
-  void unindex_token(std::uint64_t token);
+  void index_attempt(Attempt* attempt);
+  void unindex_attempt(const Attempt* attempt);
 
   // Dispatch, in http_dispatch.cpp.
   void pump(std::size_t endpoint);
@@ -105,8 +104,9 @@ class HttpTransport final : public Transport, private ConnectionEvents {
   std::unique_ptr<ReadBuffers> buffers_;
   std::vector<std::unique_ptr<Attempt>> attempts_;  // every pooled attempt
   std::vector<Attempt*> free_attempts_;
-  std::unordered_map<std::uint64_t, Attempt*> by_token_;
-  std::vector<decltype(by_token_)::node_type> free_nodes_;  // recycled map nodes
+  // Attempts in flight by lane key (AttemptSpec::lane_key), nullptr where none: an array
+  // lookup per result where a token map cost a hash and a node per attempt.
+  std::vector<Attempt*> by_lane_;
   std::vector<Connection*> connections_;  // every connection whose handles are not closed
   std::vector<DeferredResult> deferred_;
   std::vector<DeferredResult> delivering_;

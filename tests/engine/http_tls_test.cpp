@@ -233,6 +233,7 @@ class HttpTlsTest : public ::testing::Test {
     for (int i = 0; i < count; ++i) {
       AttemptSpec spec;
       spec.token = static_cast<std::uint64_t>(i + 1);
+      spec.lane_key = static_cast<std::uint32_t>(i + 1);
       transport_->start(spec);
       const auto end = uv_hrtime() + 10'000'000'000ull;
       while (sink_.results.size() < spec.token && uv_hrtime() < end) {

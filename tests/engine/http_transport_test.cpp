@@ -242,6 +242,7 @@ class HttpTransportTest : public ::testing::Test {
   void start(std::uint64_t token, Duration deadline_after = Duration{0}) {
     AttemptSpec spec;
     spec.token = token;
+    spec.lane_key = static_cast<std::uint32_t>(token);
     spec.request_id = token;
     spec.started_at = Duration(static_cast<std::int64_t>(uv_hrtime()));
     if (deadline_after.count() > 0) {
@@ -576,10 +577,10 @@ TEST_F(HttpTransportTest, CancelDeliversNothing) {
   make_transport();
   start(1);
   start(2);
-  transport_->cancel(1, 0);
-  transport_->cancel(2, 0);
+  transport_->cancel(1, 1);
+  transport_->cancel(2, 2);
   start(3);
-  transport_->cancel(3, 0);
+  transport_->cancel(3, 3);
   uv_timer_t wait;
   uv_timer_init(&loop_, &wait);
   uv_timer_start(
@@ -588,6 +589,30 @@ TEST_F(HttpTransportTest, CancelDeliversNothing) {
   uv_close(reinterpret_cast<uv_handle_t*>(&wait), nullptr);
   uv_run(&loop_, UV_RUN_NOWAIT);
   EXPECT_TRUE(sink_.results.empty());
+}
+
+TEST_F(HttpTransportTest, CancelNeedsTheAttemptsTokenAndLaneKey) {
+  serve(respond_ok);
+  make_transport();
+  start(1);
+  transport_->cancel(1, 2);  // another lane: nothing there
+  transport_->cancel(7, 1);  // the lane, but another attempt's token
+  run_until_results(1);
+  EXPECT_EQ(result(0).cls, AttemptClass::kSuccess);
+}
+
+TEST_F(HttpTransportTest, LaneKeyInFlightIsRefused) {
+  serve([](TestServer&, ServerConnection&) {});
+  make_transport();
+  start(1);
+  AttemptSpec again;
+  again.token = 2;
+  again.lane_key = 1;
+  EXPECT_THROW(transport_->start(again), std::logic_error);
+  AttemptSpec beyond;
+  beyond.token = 3;
+  beyond.lane_key = kMaxLaneKeys;
+  EXPECT_THROW(transport_->start(beyond), std::out_of_range);
 }
 
 TEST_F(HttpTransportTest, CloseCancelsInFlightAndEndsLoop) {
