@@ -11,7 +11,7 @@
 # Usage: bench/engine_vs_wrk.sh [RETRYBENCH_BINARY]
 # Environment: DURATION (seconds of runs 1-3 and the short memory run, default 10),
 # LONG_DURATION (default 60), RATE (default 20000), BIG_CONNECTIONS (default 10000),
-# PAIRS (how many times checks 1 and 3 repeat, default 5; their median ratio is quoted),
+# PAIRS (how many times checks 1 and 3 repeat, default 7; their median ratio is quoted),
 # PIN (1, the default on two or more CPUs: nginx on the last CPU, every client on CPU 0; 0:
 # let the scheduler place them).
 # Everything listens on 127.0.0.1 only, every run has a fixed duration, and nginx stops when
@@ -23,7 +23,7 @@ duration=${DURATION:-10}
 long_duration=${LONG_DURATION:-60}
 rate=${RATE:-20000}
 big_connections=${BIG_CONNECTIONS:-10000}
-pairs=${PAIRS:-5}
+pairs=${PAIRS:-7}
 cpus=$(nproc)
 pin=${PIN:-$((cpus >= 2 ? 1 : 0))}
 for tool in wrk nginx curl python3 /usr/bin/time taskset; do
@@ -138,19 +138,26 @@ median() {
   python3 -c "import statistics, sys; print(f'{statistics.median(map(float, sys.argv[1:])):.3f}')" "$@"
 }
 
-# 1. Closed loop at maximum speed, PAIRS runs of each in turn (wrk, retrybench, wrk, ...), so a
-# drift in the machine's speed falls on both. The median of the pairwise ratios is quoted.
-# With one nginx worker on a two-core machine, nginx's core is often the limit for both
-# clients, so the script also compares client CPU time per request, which does not depend on
-# which side is the limit.
+# 1. Closed loop at maximum speed, PAIRS pairs of runs. Odd pairs run wrk first, even pairs
+# retrybench first, so a drift in the machine's speed during a pair favours neither. The
+# median of the pairwise ratios is quoted. The script also compares client CPU time per
+# request, which does not depend on which side is the limit.
+run_wrk_closed() {
+  "${client_pin[@]}" /usr/bin/time -f '%U %S' -o "$work/wrk.time" wrk -t1 -c50 -d"${duration}s" "$url" >"$work/wrk.out"
+}
 closed_ratios=()
 cpu_ratios=()
 for pair in $(seq "$pairs"); do
-  "${client_pin[@]}" /usr/bin/time -f '%U %S' -o "$work/wrk.time" wrk -t1 -c50 -d"${duration}s" "$url" >"$work/wrk.out"
+  if ((pair % 2 == 1)); then
+    run_wrk_closed
+    run_engine closed --url "$url" --connections 50 --duration "$duration"
+  else
+    run_engine closed --url "$url" --connections 50 --duration "$duration"
+    run_wrk_closed
+  fi
   wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
   wrk_requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   wrk_cpu=$(awk '{print $1 + $2}' "$work/wrk.time")
-  run_engine closed --url "$url" --connections 50 --duration "$duration"
   engine_rps=$(result_field "$work/closed/result.json" 0 "s['requests'] / s['load_seconds']")
   engine_requests=$(result_field "$work/closed/result.json" 0 "s['requests']")
   engine_cpu=$(awk '/User time/ {u = $4} /System time/ {s = $4} END {print u + s}' "$work/closed.time")
@@ -171,19 +178,26 @@ succeeded=$(result_field "$work/open/result.json" 0 "s['succeeded'] / s['request
 echo "open loop at $rate req/s: achieved / target $(ratio "$achieved" "$rate")," \
   "lag p99 $lag_p99 ms, p99.9 $lag_p999 ms, succeeded / requests $succeeded"
 
-# 3. A full strategy against the no-retry path, in one run, on the same connections.
-write_scenario "$work/full.json" \
-  "{\"kind\": \"users\", \"users\": 50, \"duration\": \"${duration}s\"}" \
-  '["no-retry", {"name": "full", "preset": "full-jitter-token-bucket", "selector": "health-score"}]' \
-  '{"max_connections": 50}'
+# 3. A full strategy against the no-retry path, in one run, on the same connections. The two
+# strategies run one after the other; odd runs put no-retry first, even runs the full one.
+full_strategy='{"name": "full", "preset": "full-jitter-token-bucket", "selector": "health-score"}'
+full_load="{\"kind\": \"users\", \"users\": 50, \"duration\": \"${duration}s\"}"
+write_scenario "$work/full-odd.json" "$full_load" "[\"no-retry\", $full_strategy]" '{"max_connections": 50}'
+write_scenario "$work/full-even.json" "$full_load" "[$full_strategy, \"no-retry\"]" '{"max_connections": 50}'
+# Prints a field of the strategy named $2 in result file $1: a Python expression over `s`.
+named_field() {
+  python3 -c "import json, sys; s = next(x for x in json.load(open(sys.argv[1]))['strategies'] if x['name'] == sys.argv[2]); print($3)" "$1" "$2"
+}
 full_ratios=()
 for pair in $(seq "$pairs"); do
-  run_engine full "$work/full.json"
-  plain_rps=$(result_field "$work/full/result.json" 0 "s['requests'] / s['load_seconds']")
-  full_rps=$(result_field "$work/full/result.json" 1 "s['requests'] / s['load_seconds']")
-  full_amplification=$(result_field "$work/full/result.json" 1 "s['amplification']")
+  order=$((pair % 2 == 1 ? 1 : 0))
+  run_engine full "$work/full-$( ((order)) && echo odd || echo even).json"
+  plain_rps=$(named_field "$work/full/result.json" no-retry "s['requests'] / s['load_seconds']")
+  full_rps=$(named_field "$work/full/result.json" full "s['requests'] / s['load_seconds']")
+  full_amplification=$(named_field "$work/full/result.json" full "s['amplification']")
   full_ratios+=("$(ratio "$full_rps" "$plain_rps")")
-  echo "full strategy, run $pair: no-retry $plain_rps req/s, full $full_rps req/s," \
+  echo "full strategy, run $pair ($( ((order)) && echo no-retry || echo full) first):" \
+    "no-retry $plain_rps req/s, full $full_rps req/s," \
     "ratio full / no-retry ${full_ratios[-1]}, amplification $full_amplification"
 done
 echo "full strategy: median ratio full / no-retry $(median "${full_ratios[@]}")"
