@@ -25,10 +25,12 @@ nlohmann::json percentile_summary_json(const Histogram& histogram) {
   };
 }
 
-nlohmann::json histogram_to_json(const Histogram& histogram) {
+nlohmann::json histogram_to_json(const Histogram& histogram, BucketPairs pairs) {
   nlohmann::json buckets = nlohmann::json::array();
-  for (const Histogram::Bucket& bucket : histogram.nonzero_buckets()) {
-    buckets.push_back({bucket.index, bucket.count});
+  if (pairs == BucketPairs::kIncluded) {
+    for (const Histogram::Bucket& bucket : histogram.nonzero_buckets()) {
+      buckets.push_back({bucket.index, bucket.count});
+    }
   }
   return {
       {"significant_digits", histogram.significant_digits()},

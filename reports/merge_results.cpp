@@ -22,8 +22,8 @@ std::vector<std::string> strategy_names(const RunResult& result) {
 void check_same_run(const RunResult& first, const RunResult& other, const std::string& file,
                     const std::string& first_file) {
   auto mismatch = [&](const std::string& what, const std::string& a, const std::string& b) {
-    throw MergeError(fmt::format("cannot merge {}: its {} is \"{}\" but {} has \"{}\"", file,
-                                 what, b, first_file, a));
+    throw MergeError(fmt::format("cannot merge {}: its {} is \"{}\" but {} has \"{}\"", file, what,
+                                 b, first_file, a));
   };
   if (other.schema_version != first.schema_version) {
     mismatch("schema version", std::to_string(first.schema_version),
@@ -44,8 +44,7 @@ void check_same_run(const RunResult& first, const RunResult& other, const std::s
              fmt::format("{}", fmt::join(other.endpoints, ", ")));
   }
   if (other.shard_count != first.shard_count) {
-    mismatch("shard count", std::to_string(first.shard_count),
-             std::to_string(other.shard_count));
+    mismatch("shard count", std::to_string(first.shard_count), std::to_string(other.shard_count));
   }
 }
 
@@ -69,9 +68,10 @@ void check_shard_indexes(const std::vector<RunResult>& shards,
     }
   }
   if (!missing.empty()) {
-    throw MergeError(fmt::format("shard {} of {} is missing (indexes run from 0 to {}); merge "
-                                 "every shard's result.json",
-                                 fmt::join(missing, ", "), count, count - 1));
+    throw MergeError(
+        fmt::format("shard {} of {} is missing (indexes run from 0 to {}); merge "
+                    "every shard's result.json",
+                    fmt::join(missing, ", "), count, count - 1));
   }
 }
 

@@ -106,8 +106,8 @@ nlohmann::json decision_log_json(const StrategyMetrics& metrics) {
       AttemptResult result;
       result.cls = entry.result_class;
       result.status = entry.result_status;
-      row["result"] = entry.result_class == AttemptClass::kSuccess ? "success"
-                                                                   : retry_reason_key(result);
+      row["result"] =
+          entry.result_class == AttemptClass::kSuccess ? "success" : retry_reason_key(result);
       row["latency_ms"] = to_millis(entry.latency);
     }
     out.push_back(std::move(row));
@@ -205,7 +205,7 @@ nlohmann::json final_outcomes_json(const StrategyMetrics& metrics) {
 }
 
 void metrics_to_json(const StrategyMetrics& metrics, const std::vector<std::string>& endpoint_names,
-                     nlohmann::json& out) {
+                     nlohmann::json& out, BucketPairs pairs) {
   out["requests"] = metrics.requests;
   out["succeeded"] = metrics.succeeded;
   out["failed"] = metrics.failed;
@@ -245,10 +245,11 @@ void metrics_to_json(const StrategyMetrics& metrics, const std::vector<std::stri
   }
   out["endpoints"] = endpoints_json(metrics, endpoint_names);
   out["timeseries"] = series_json(metrics.series);
-  out["histograms"] = {{"latency", histogram_to_json(metrics.latency)},
-                       {"latency_succeeded", histogram_to_json(metrics.latency_succeeded)},
-                       {"service", histogram_to_json(metrics.service)},
-                       {"lag", histogram_to_json(metrics.lag)}};
+  nlohmann::json histograms = nlohmann::json::object();
+  for (const NamedHistogram& named : kResultHistograms) {
+    histograms[named.name] = histogram_to_json(metrics.*named.histogram, pairs);
+  }
+  out["histograms"] = std::move(histograms);
 }
 
 StrategyMetrics metrics_from_json(const FieldReader& fields, std::size_t endpoint_count) {

@@ -48,10 +48,10 @@ struct RunResult {
   double wall_seconds = 0;             // elapsed wall time of the whole run
   std::string host;                    // machine name
   std::vector<std::string> endpoints;  // endpoint names, in index order
-  std::int64_t shard_index = 0;  // this process's shard, 0-based (0 when not sharded)
-  std::int64_t shard_count = 1;  // shards in the run (1 when not sharded)
+  std::int64_t shard_index = 0;        // this process's shard, 0-based (0 when not sharded)
+  std::int64_t shard_count = 1;        // shards in the run (1 when not sharded)
   std::vector<std::int64_t> merged_shards;  // shard indexes a merged result combines; else empty
-  nlohmann::json scenario;             // the scenario as loaded, secrets redacted
+  nlohmann::json scenario;                  // the scenario as loaded, secrets redacted
   std::vector<StrategyResult> strategies;
   std::vector<ThresholdResult> thresholds;
 };

@@ -26,13 +26,13 @@ nlohmann::json thresholds_json(const std::vector<ThresholdResult>& thresholds) {
 }
 
 nlohmann::json strategy_json(const StrategyResult& strategy,
-                             const std::vector<std::string>& endpoints) {
+                             const std::vector<std::string>& endpoints, BucketPairs pairs) {
   nlohmann::json out = {{"name", strategy.name},
                         {"description", strategy.description},
                         {"config", strategy.config},
                         {"load_seconds", strategy.load_seconds},
                         {"drain_seconds", strategy.drain_seconds}};
-  metrics_to_json(strategy.metrics, endpoints, out);
+  metrics_to_json(strategy.metrics, endpoints, out, pairs);
   out["upstreams"] = strategy.upstreams;
   return out;
 }
@@ -75,10 +75,10 @@ ThresholdResult threshold_from_json(const FieldReader& fields) {
 
 }  // namespace
 
-nlohmann::json result_to_json(const RunResult& result) {
+nlohmann::json result_to_json(const RunResult& result, BucketPairs pairs) {
   nlohmann::json strategies = nlohmann::json::array();
   for (const StrategyResult& strategy : result.strategies) {
-    strategies.push_back(strategy_json(strategy, result.endpoints));
+    strategies.push_back(strategy_json(strategy, result.endpoints, pairs));
   }
   return {{"schema_version", result.schema_version},
           {"version", result.version},

@@ -1,15 +1,24 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 
+#include "reports/histogram_json.hpp"
 #include "reports/json_fields.hpp"
 #include "reports/result.hpp"
 
 namespace rb {
 
-// The result.json document of a run; docs/results.md describes every field.
-nlohmann::json result_to_json(const RunResult& result);
+// The result.json document of a run; docs/results.md describes every field. With
+// BucketPairs::kLeftEmpty the histograms' bucket arrays stay empty.
+nlohmann::json result_to_json(const RunResult& result, BucketPairs pairs = BucketPairs::kIncluded);
+
+// Writes result.json to `out`, byte for byte what dumping result_to_json(result) with an
+// indent of 2 gives, but streams each histogram's bucket pairs from the histogram instead
+// of building them into the JSON tree first, where each pair cost about 100 bytes. So the
+// writer's memory does not grow with the number of distinct latencies.
+void write_result_json(std::ostream& out, const RunResult& result);
 
 // Reads a result.json document; `file` names it in errors. Throws ResultFileError for a
 // schema version other than kResultSchemaVersion or a missing or mistyped field.

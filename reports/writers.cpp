@@ -1,7 +1,6 @@
 #include "reports/writers.hpp"
 
 #include <filesystem>
-#include <iomanip>
 #include <stdexcept>
 #include <system_error>
 
@@ -52,9 +51,11 @@ std::vector<std::string> write_reports(const RunResult& result, const std::strin
   };
   {
     // Streamed: a long run's histograms make result.json the largest file by far.
-    const nlohmann::json json = result_to_json(result);
     const std::string path = (std::filesystem::path(dir) / "result.json").string();
-    write_file_atomically(path, [&](std::ostream& out) { out << std::setw(2) << json << '\n'; });
+    write_file_atomically(path, [&](std::ostream& out) {
+      write_result_json(out, result);
+      out << '\n';
+    });
     written.push_back(path);
   }
   write("summary.csv", summary_csv(result));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "tests/reports/sample_result.hpp"
 
@@ -67,6 +68,33 @@ void expect_same_metrics(const StrategyMetrics& a, const StrategyMetrics& b) {
   expect_same_histogram(a.latency_succeeded, b.latency_succeeded);
   expect_same_histogram(a.service, b.service);
   expect_same_histogram(a.lag, b.lag);
+}
+
+// The streaming writer must give exactly the bytes of the tree's own indented dump, for
+// histograms with many pairs, with none, and for every strategy.
+TEST(ResultJsonWriter, MatchesIndentedDumpOfTheTree) {
+  RunResult result = make_sample_result();
+  result.strategies.push_back(result.strategies.front());
+  result.strategies.back().name = "second";
+  for (std::int64_t micros = 1; micros < 5'000'000; micros = micros * 3 / 2 + 7) {
+    result.strategies.back().metrics.service.record_micros(micros);
+  }
+  result.strategies.back().metrics.lag.reset();
+  std::ostringstream streamed;
+  write_result_json(streamed, result);
+  EXPECT_EQ(streamed.str(), result_to_json(result).dump(2));
+  EXPECT_EQ(nlohmann::json::parse(streamed.str()), result_to_json(result));
+}
+
+TEST(ResultJsonWriter, TreeLeftEmptyHasNoPairs) {
+  const RunResult result = make_sample_result();
+  const nlohmann::json tree = result_to_json(result, BucketPairs::kLeftEmpty);
+  for (const auto& strategy : tree["strategies"]) {
+    for (const auto& [name, histogram] : strategy["histograms"].items()) {
+      EXPECT_TRUE(histogram["buckets"].empty()) << name;
+    }
+  }
+  EXPECT_GT(result.strategies.front().metrics.latency.count(), 0U);
 }
 
 TEST(ResultJson, RoundTripIsExact) {
