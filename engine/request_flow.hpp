@@ -80,8 +80,8 @@ class RequestFlow : public AttemptSink {
     bool in_flight = false;
   };
 
-  // Fields are ordered by size so that the state packs tightly: the simulator touches one
-  // per event, and a run holds thousands.
+  // Fields are ordered by size so that the state packs tightly, because the simulator
+  // touches one per event and a run has thousands in flight.
   struct RequestState {
     std::uint64_t id = 0;
     std::int64_t user = -1;

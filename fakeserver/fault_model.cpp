@@ -40,8 +40,8 @@ Route route_of(std::string_view method, std::string_view path) {
   return Route::kNotFound;
 }
 
-// Turns `d` into an error answer. Decisions are changed in place rather than copied: the
-// simulator makes one per attempt, and copying them showed in its profile.
+// Turns `d` into an error response. Decisions are changed in place rather than copied,
+// because the simulator makes one per attempt and the copies showed in its profile.
 void set_error(Decision& d, int status, ErrorKind error) {
   d.status = status;
   d.body = BodyKind::kError;

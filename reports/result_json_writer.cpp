@@ -41,7 +41,7 @@ void write_bucket_pairs(std::ostream& out, const Histogram& histogram, int depth
   out << ']';
 }
 
-// Where the writer stands: the keys and array positions from the document's root.
+// The writer's position: the keys and array positions from the document's root.
 using Path = std::vector<std::string>;
 
 class ResultWriter {

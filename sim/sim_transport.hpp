@@ -45,14 +45,14 @@ class SimTransport : public Transport {
   nlohmann::json stats_json() const;
 
  private:
-  // One attempt in flight, kept to one cache line: the simulator touches one per event, and
-  // a run holds thousands at once.
+  // One attempt in flight, kept to one cache line, because the simulator touches one per
+  // event and a run has thousands in flight at once.
   struct Attempt {
     std::uint64_t token = 0;
     Duration started_at{0};
     Duration ends_at{0};                 // when its kAttemptEnd event is due
-    Duration limit_at{Duration::max()};  // the earliest client limit, see client_limit()
-    Duration delay{0};                   // the decision's time from service start to answer
+    Duration limit_at{Duration::max()};  // the earliest client limit, see set_client_limit()
+    Duration delay{0};                   // the decision's time from service start to response
     Duration retry_after{0};             // the decision's Retry-After, with has_retry_after
     std::uint32_t generation = 0;        // bumped when the slot is released
     std::uint32_t endpoint = 0;
@@ -63,8 +63,8 @@ class SimTransport : public Transport {
     // How it ends at ends_at: kSuccess for the decision's response, else that class.
     AttemptClass end_class = AttemptClass::kCancelled;
     bool has_retry_after : 1 = false;
-    bool hold : 1 = false;        // the decision never answers
-    bool admitted : 1 = false;    // holds a capacity slot (started or queued)
+    bool hold : 1 = false;        // the decision never sends a response
+    bool admitted : 1 = false;    // has a capacity slot (started or queued)
     bool in_service : 1 = false;  // service started (not waiting in the queue)
     bool live : 1 = false;        // the slot contains an attempt in flight
   };
