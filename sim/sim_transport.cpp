@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
+#include <string>
 
 #include "engine/strategy/retry_after.hpp"
 
@@ -108,15 +110,20 @@ void SimTransport::count_fault(std::size_t endpoint, const Decision& decision) {
 }
 
 SimTransport::Attempt& SimTransport::claim_slot(std::uint32_t lane_key) {
+  // The same contract as HttpTransport::start, so a request flow that broke it fails the
+  // same way in both modes instead of losing an attempt's result only in sim runs.
+  if (lane_key >= kMaxLaneKeys) {
+    throw std::out_of_range("attempt lane key " + std::to_string(lane_key) + " is not below " +
+                            std::to_string(kMaxLaneKeys));
+  }
+  if (lane_key < attempts_.size() && attempts_[lane_key].live) {
+    throw std::logic_error("attempt lane key " + std::to_string(lane_key) +
+                           " is already in flight");
+  }
   if (lane_key >= attempts_.size()) {
     attempts_.resize(static_cast<std::size_t>(lane_key) + 1);
   }
   Attempt& attempt = attempts_[lane_key];
-  if (attempt.live) {
-    // The request flow reuses a lane only after its attempt ended or was cancelled. Should a
-    // caller break that rule, the old attempt is abandoned rather than corrupted.
-    abandon(attempt);
-  }
   const std::uint32_t generation = attempt.generation;
   attempt = Attempt{};
   attempt.generation = generation;
