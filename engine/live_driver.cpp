@@ -208,7 +208,10 @@ class LiveRun : public Scheduler {
       return true;
     }
     if (options_.load.open_loop()) {
-      return !pacer_.peek();
+      // Open loop ends at the duration, so grace counts from there as in sim runs, or
+      // earlier once the pacer has sent max_requests and nothing is in flight.
+      return now - start_ >= options_.load.duration ||
+             (pacer_.reached_request_limit() && flow_->in_flight() == 0);
     }
     // Closed loop ends at the duration, or earlier when every user has sent its share.
     const bool users_done = flow_->in_flight() == 0 && timers_.empty();
@@ -257,7 +260,7 @@ class LiveRun : public Scheduler {
     LiveProgress progress;
     progress.elapsed_s = to_seconds(now - start_);
     progress.requests = metrics_.requests;
-    progress.completed = metrics_.succeeded + metrics_.failed;
+    progress.completed = metrics_.succeeded + metrics_.failed + metrics_.dropped;
     progress.succeeded = metrics_.succeeded;
     progress.p99_us = metrics_.latency.percentile_micros(99);
     options_.on_progress(progress);

@@ -23,14 +23,14 @@ struct EndpointAttempts {
 };
 
 // Everything measured for one strategy. Logical requests and attempts are counted apart:
-// requests = succeeded + failed, where failed includes dropped and cancelled requests.
+// requests = succeeded + failed + dropped, where failed includes cancelled requests.
 struct StrategyMetrics {
   explicit StrategyMetrics(std::size_t endpoint_count = 0);
 
   std::uint64_t requests = 0;   // logical requests the load profile produced
   std::uint64_t succeeded = 0;  // logical requests whose final attempt succeeded
   std::uint64_t failed = 0;     // logical requests that ended without success (cancelled too)
-  std::uint64_t dropped = 0;    // not started: the in-flight limit was reached (in `failed`)
+  std::uint64_t dropped = 0;    // not started: the in-flight limit was reached (not in `failed`)
   std::uint64_t cancelled = 0;  // still in flight when the grace period ended (in `failed`)
   std::uint64_t attempts = 0;   // attempts started, by the strategy (transport retries apart)
   std::uint64_t transport_retries = 0;    // stale keep-alive connections retried by the transport

@@ -34,6 +34,7 @@ void merge_series(TimeSeries& into, const TimeSeries& from) {
     row.completed += add.completed;
     row.succeeded += add.succeeded;
     row.failed += add.failed;
+    row.dropped += add.dropped;
     row.attempts += add.attempts;
     row.p50_us = std::max(row.p50_us, add.p50_us);
     row.p99_us = std::max(row.p99_us, add.p99_us);

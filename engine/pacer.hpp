@@ -29,6 +29,12 @@ class Pacer {
 
   std::int64_t issued() const { return issued_; }  // requests popped so far by this shard
 
+  // Whether the schedule has ended at the profile's request limit (max_requests) rather
+  // than at its duration.
+  bool reached_request_limit() const {
+    return !next_ && profile_.max_requests > 0 && full_index_ >= profile_.max_requests;
+  }
+
  private:
   // The offset of request `index` of the full schedule, or nothing past the end.
   std::optional<Duration> offset_of(std::int64_t index);
@@ -37,8 +43,8 @@ class Pacer {
   LoadProfile profile_;
   ShardSpec shard_;
   Rng rng_;
-  std::int64_t full_index_ = 0;   // index in the full schedule of the next candidate
-  double poisson_at_s_ = 0;       // poisson: arrival time of the last generated request
+  std::int64_t full_index_ = 0;  // index in the full schedule of the next candidate
+  double poisson_at_s_ = 0;      // poisson: arrival time of the last generated request
   std::int64_t poisson_index_ = -1;
   std::optional<Duration> next_;
   std::int64_t issued_ = 0;

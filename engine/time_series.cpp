@@ -25,7 +25,9 @@ SecondStats& TimeSeries::at(Duration offset) {
   return seconds_[second];
 }
 
-void TimeSeries::on_sent(Duration offset) { ++at(offset).sent; }
+void TimeSeries::on_sent(Duration offset) {
+  ++at(offset).sent;
+}
 
 void TimeSeries::on_attempt(Duration offset, std::size_t endpoint) {
   SecondStats& stats = at(offset);
@@ -33,6 +35,10 @@ void TimeSeries::on_attempt(Duration offset, std::size_t endpoint) {
   if (endpoint < stats.endpoint_attempts.size()) {
     ++stats.endpoint_attempts[endpoint];
   }
+}
+
+void TimeSeries::on_dropped(Duration offset) {
+  ++at(offset).dropped;
 }
 
 void TimeSeries::close_percentiles() {

@@ -13,7 +13,8 @@ struct SecondStats {
   std::uint64_t sent = 0;       // logical requests started in this second
   std::uint64_t completed = 0;  // logical requests that ended in this second
   std::uint64_t succeeded = 0;  // of those, succeeded
-  std::uint64_t failed = 0;     // of those, failed (cancelled and dropped included)
+  std::uint64_t failed = 0;     // of those, failed (cancelled included)
+  std::uint64_t dropped = 0;    // logical requests not started in this second (in no other count)
   std::uint64_t attempts = 0;   // attempts started in this second
   std::int64_t p50_us = 0;      // median latency of the requests completed in this second
   std::int64_t p99_us = 0;      // 99th percentile of the same
@@ -29,6 +30,7 @@ class TimeSeries {
   void on_sent(Duration offset);
   void on_attempt(Duration offset, std::size_t endpoint);
   void on_completed(Duration offset, bool succeeded, Duration latency);
+  void on_dropped(Duration offset);
   void finish();  // closes the last open second's percentiles
 
   const std::vector<SecondStats>& seconds() const { return seconds_; }
@@ -40,7 +42,7 @@ class TimeSeries {
 
   std::size_t endpoint_count_;
   std::vector<SecondStats> seconds_;
-  Histogram open_{2};           // latencies of the second being filled
+  Histogram open_{2};  // latencies of the second being filled
   std::int64_t open_second_ = -1;
 };
 

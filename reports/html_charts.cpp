@@ -90,10 +90,13 @@ std::vector<LineChart> strategy_series_charts(const StrategyResult& strategy,
     sent.points.emplace_back(t, static_cast<double>(s.sent));
     completed.points.emplace_back(t, static_cast<double>(s.completed));
     attempts.points.emplace_back(t, static_cast<double>(s.attempts));
-    if (s.completed > 0) {
-      const double total = static_cast<double>(s.completed);
+    if (s.completed + s.dropped > 0) {
+      // Rates over every request that ended or was dropped, as the run's error_rate counts.
+      const double total = static_cast<double>(s.completed + s.dropped);
       success.points.emplace_back(t, 100.0 * static_cast<double>(s.succeeded) / total);
-      error.points.emplace_back(t, 100.0 * static_cast<double>(s.failed) / total);
+      error.points.emplace_back(t, 100.0 * static_cast<double>(s.failed + s.dropped) / total);
+    }
+    if (s.completed > 0) {
       latency.points.emplace_back(t, static_cast<double>(s.p99_us) / 1000.0);
     }
   }

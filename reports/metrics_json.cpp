@@ -139,6 +139,7 @@ nlohmann::json series_json(const TimeSeries& series) {
                    {"completed", s.completed},
                    {"succeeded", s.succeeded},
                    {"failed", s.failed},
+                   {"dropped", s.dropped},
                    {"attempts", s.attempts},
                    {"p50_ms", static_cast<double>(s.p50_us) / 1000.0},
                    {"p99_ms", static_cast<double>(s.p99_us) / 1000.0},
@@ -161,6 +162,8 @@ TimeSeries series_from_json(const FieldReader& fields, std::size_t endpoint_coun
     s.completed = row.count("completed");
     s.succeeded = row.count("succeeded");
     s.failed = row.count("failed");
+    // Absent from results written before drops were counted per second.
+    s.dropped = row.value().contains("dropped") ? row.count("dropped") : 0;
     s.attempts = row.count("attempts");
     s.p50_us = ms_to_micros(row.number("p50_ms"));
     s.p99_us = ms_to_micros(row.number("p99_ms"));

@@ -120,12 +120,18 @@ class SimRun : public Scheduler {
         check();
         break;
     }
-    if (!load_ended_ && !options_.load.open_loop() && flow_->in_flight() == 0 &&
-        users_pending_ == 0) {
-      // Every closed-loop user has sent its share: the load phase is over early.
+    if (!load_ended_ && flow_->in_flight() == 0 && all_requests_sent()) {
+      // Every request of the load has been sent and has ended: the load phase is over
+      // early, by the same rule as live runs.
       end_load_phase();
       finish_run();
     }
+  }
+
+  // The pacer has sent max_requests (open loop), or no closed-loop user will start another
+  // request.
+  bool all_requests_sent() const {
+    return options_.load.open_loop() ? pacer_.reached_request_limit() : users_pending_ == 0;
   }
 
   void push_next_arrival() { next_arrival_ = load_ended_ ? std::nullopt : pacer_.peek(); }
@@ -166,8 +172,7 @@ class SimRun : public Scheduler {
   }
 
   void check() {
-    if (!load_ended_ &&
-        (now_ >= options_.load.duration || (options_.load.open_loop() && !pacer_.peek()))) {
+    if (!load_ended_ && now_ >= options_.load.duration) {
       end_load_phase();
     }
     if (!load_ended_) {

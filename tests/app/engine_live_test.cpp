@@ -112,7 +112,7 @@ TEST(EngineLive, NoFailureCountsAsSuccess) {
 
   EXPECT_EQ(m.requests, 200u);
   EXPECT_EQ(m.succeeded, 0u);
-  EXPECT_EQ(m.succeeded + m.failed, m.requests);  // failed includes dropped
+  EXPECT_EQ(m.succeeded + m.failed + m.dropped, m.requests);
   EXPECT_EQ(m.dropped, 0u);
   EXPECT_EQ(m.attempts, m.requests - m.dropped);
   EXPECT_EQ(class_count(m.attempt_classes, AttemptClass::kSuccess), 0u);

@@ -137,7 +137,12 @@ TEST(RequestFlow, InFlightLimitDropsAndCounts) {
   EXPECT_EQ(f.transport.started.size(), 2u);
   EXPECT_EQ(f.metrics.dropped, 3u);
   EXPECT_EQ(f.metrics.requests, 5u);
-  EXPECT_EQ(f.metrics.failed, 3u);
+  EXPECT_EQ(f.metrics.failed, 0u);  // dropped requests were never sent, so none failed
+  const auto& seconds = f.metrics.series.seconds();
+  ASSERT_EQ(seconds.size(), 1u);
+  EXPECT_EQ(seconds[0].dropped, 3u);
+  EXPECT_EQ(seconds[0].completed, 0u);
+  EXPECT_EQ(seconds[0].failed, 0u);
 }
 
 TEST(RequestFlow, CancelAllCountsWhatIsLeft) {
