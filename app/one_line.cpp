@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -23,12 +24,20 @@ std::string read_body(const std::string& body) {
   if (body.empty() || body.front() != '@') {
     return body;
   }
-  std::ifstream in(body.substr(1), std::ios::binary);
+  const std::string path = body.substr(1);
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    flag_error("--body", fmt::format("body file {} is a directory; name a file", path));
+  }
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
-    flag_error("--body", fmt::format("cannot open body file {}", body.substr(1)));
+    flag_error("--body", fmt::format("cannot open body file {}", path));
   }
   std::ostringstream text;
   text << in.rdbuf();
+  if (in.bad()) {
+    flag_error("--body", fmt::format("failed to read body file {}", path));
+  }
   return text.str();
 }
 
@@ -72,6 +81,9 @@ Scenario scenario_from_flags(const RunSettings& settings) {
   }
   scenario.load.duration = from_seconds(settings.duration_s.value_or(10));
 
+  if (const std::string problem = method_problem(settings.method); !problem.empty()) {
+    flag_error("--method", problem);
+  }
   scenario.request.method = settings.method;
   scenario.request.path = path;
   for (const auto& header : settings.headers) {

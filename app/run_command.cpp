@@ -84,8 +84,10 @@ void apply_overrides(Scenario& scenario, const RunSettings& settings) {
     }
   }
   if (settings.rate) {
+    const bool fixed_rate = scenario.load.kind == LoadProfile::Kind::kConstant ||
+                            scenario.load.kind == LoadProfile::Kind::kPoisson;
     if (!std::isfinite(*settings.rate) || *settings.rate <= 0 || *settings.rate > 1e7 ||
-        !scenario.load.open_loop()) {
+        !fixed_rate) {
       throw ConfigError("<command line>", std::nullopt, "--rate",
                         "expected a rate above 0 and at most 10000000 requests per second, for "
                         "an open-loop (constant or poisson) load");

@@ -137,12 +137,8 @@ RequestTemplate parse_request(const JsonNode& node) {
   node.allow_only({"method", "path", "headers", "body", "secret_headers"});
   RequestTemplate request;
   request.method = node.get_string("method", "POST");
-  static const std::set<std::string> kMethods = {"GET",    "HEAD",    "POST",  "PUT",
-                                                 "DELETE", "OPTIONS", "PATCH", "TRACE"};
-  if (kMethods.count(request.method) == 0) {
-    node.at("method").fail(fmt::format(
-        "unknown method \"{}\" (expected GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH or TRACE)",
-        request.method));
+  if (const std::string problem = method_problem(request.method); !problem.empty()) {
+    node.at("method").fail(problem);
   }
   request.path = node.get_string("path", "/v1/chat/completions");
   const bool bad_character = std::any_of(request.path.begin(), request.path.end(), [](char c) {

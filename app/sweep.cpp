@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -13,26 +14,63 @@ namespace rb {
 
 namespace {
 
+[[noreturn]] void sweep_error(const std::string& message) {
+  throw ConfigError("<command line>", std::nullopt, "--sweep", message);
+}
+
 using Setter = std::function<void(StrategyConfig&, double)>;
 
-const std::map<std::string, Setter>& setters() {
-  static const std::map<std::string, Setter> kSetters = {
+// Grid points of one run at most, over every axis and base strategy: each point is a whole
+// simulated run, and the points are built before the first one starts.
+constexpr std::size_t kMaxGridPoints = 10'000;
+
+// The largest duration a scenario file accepts, in milliseconds (about 292 years).
+constexpr double kMaxMillis = 9.2e12;
+
+// The setter of one sweep key, and the range of values its scenario field accepts.
+struct SweepKey {
+  Setter set;
+  double min = 0;
+  double max = kMaxMillis;
+  bool above_min = false;  // the value must be above `min`, not equal to it
+  bool integer = false;
+};
+
+const std::map<std::string, SweepKey>& setters() {
+  static const std::map<std::string, SweepKey> kSetters = {
       {"retry.max_attempts",
-       [](StrategyConfig& c, double v) { c.retry.max_attempts = static_cast<int>(v); }},
+       {[](StrategyConfig& c, double v) { c.retry.max_attempts = static_cast<int>(v); }, 1, 1000,
+        false, true}},
       {"retry.backoff.base_ms",
-       [](StrategyConfig& c, double v) { c.retry.backoff.base = from_millis(v); }},
+       {[](StrategyConfig& c, double v) { c.retry.backoff.base = from_millis(v); }}},
       {"retry.backoff.cap_ms",
-       [](StrategyConfig& c, double v) { c.retry.backoff.cap = from_millis(v); }},
+       {[](StrategyConfig& c, double v) { c.retry.backoff.cap = from_millis(v); }}},
       {"retry.backoff.multiplier",
-       [](StrategyConfig& c, double v) { c.retry.backoff.multiplier = v; }},
-      {"retry.deadline_ms", [](StrategyConfig& c, double v) { c.retry.deadline = from_millis(v); }},
+       {[](StrategyConfig& c, double v) { c.retry.backoff.multiplier = v; }, 1, 100}},
+      {"retry.deadline_ms",
+       {[](StrategyConfig& c, double v) { c.retry.deadline = from_millis(v); }}},
       {"retry.retry_after.cap_ms",
-       [](StrategyConfig& c, double v) { c.retry.retry_after.cap = from_millis(v); }},
-      {"timeouts.total_ms", [](StrategyConfig& c, double v) { c.timeouts.total = from_millis(v); }},
+       {[](StrategyConfig& c, double v) { c.retry.retry_after.cap = from_millis(v); }}},
+      {"timeouts.total_ms",
+       {[](StrategyConfig& c, double v) { c.timeouts.total = from_millis(v); }, 0, kMaxMillis,
+        true}},
       {"timeouts.first_byte_ms",
-       [](StrategyConfig& c, double v) { c.timeouts.first_byte = from_millis(v); }},
+       {[](StrategyConfig& c, double v) { c.timeouts.first_byte = from_millis(v); }, 0, kMaxMillis,
+        true}},
   };
   return kSetters;
+}
+
+// Throws when `value` is outside what `key` accepts in a scenario file.
+void check_value(const std::string& key, const SweepKey& limits, double value) {
+  const bool too_low = limits.above_min ? value <= limits.min : value < limits.min;
+  const bool not_integer = limits.integer && value != std::floor(value);
+  if (!too_low && value <= limits.max && !not_integer) {
+    return;
+  }
+  sweep_error(fmt::format("invalid value {} for {} (expected {} {} {} to {})", value, key,
+                          limits.integer ? "an integer" : "a number",
+                          limits.above_min ? "above" : "from", limits.min, limits.max));
 }
 
 std::string known_keys() {
@@ -41,10 +79,6 @@ std::string known_keys() {
     out += (out.empty() ? "" : ", ") + key;
   }
   return out;
-}
-
-[[noreturn]] void sweep_error(const std::string& message) {
-  throw ConfigError("<command line>", std::nullopt, "--sweep", message);
 }
 
 double parse_number(const std::string& text, const std::string& whole) {
@@ -98,26 +132,44 @@ SweepAxis parse_sweep(const std::string& text) {
     while (start <= values.size()) {
       const auto comma = values.find(',', start);
       axis.values.push_back(parse_number(values.substr(start, comma - start), text));
+      if (axis.values.size() > 1000) {
+        sweep_error(fmt::format("too many values in \"{}\" (at most 1000)", text));
+      }
       if (comma == std::string::npos) {
         break;
       }
       start = comma + 1;
     }
   }
+  const SweepKey& limits = setters().at(axis.key);
   for (double v : axis.values) {
-    if (v < 0 || (axis.key == "retry.max_attempts" && (v < 1 || v > 1000 || v != std::floor(v)))) {
-      sweep_error(fmt::format("invalid value {} for {}", v, axis.key));
-    }
+    check_value(axis.key, limits, v);
   }
   return axis;
 }
 
 std::vector<StrategyConfig> expand_sweep(const std::vector<StrategyConfig>& strategies,
                                          const std::vector<SweepAxis>& axes) {
+  std::size_t grid = strategies.size();
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (axes[j].key == axes[i].key) {
+        sweep_error(fmt::format("{} is swept twice; give its values in one --sweep", axes[i].key));
+      }
+    }
+    grid *= std::max<std::size_t>(axes[i].values.size(), 1);
+    if (grid > kMaxGridPoints) {
+      sweep_error(
+          fmt::format("the sweep has more than {} grid points (strategies times the values "
+                      "of each key); sweep fewer values or strategies per run",
+                      kMaxGridPoints));
+    }
+  }
+
   std::vector<StrategyConfig> points = strategies;
   for (const auto& axis : axes) {
     std::vector<StrategyConfig> next;
-    const Setter& set = setters().at(axis.key);
+    const Setter& set = setters().at(axis.key).set;
     for (const auto& base : points) {
       for (double value : axis.values) {
         StrategyConfig point = base;

@@ -19,6 +19,7 @@ struct SweepAxis {
 SweepAxis parse_sweep(const std::string& text);
 
 // Returns one strategy per grid point per base strategy, named "BASE[key=value,...]".
+// Throws ConfigError when a key is swept twice or the grid has more than 10,000 points.
 std::vector<StrategyConfig> expand_sweep(const std::vector<StrategyConfig>& strategies,
                                          const std::vector<SweepAxis>& axes);
 

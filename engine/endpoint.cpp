@@ -1,5 +1,6 @@
 #include "engine/endpoint.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace rb {
@@ -27,6 +28,17 @@ Endpoint parse_endpoint_url(const std::string& name, const std::string& url) {
   ep.name = name;
   ep.url = url;
 
+  // A space or control byte would end the request line or a header early and let the rest
+  // of the URL inject header lines into every request.
+  const bool bad_character = std::any_of(url.begin(), url.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= ' ' || c == 0x7f;
+  });
+  if (bad_character) {
+    throw std::invalid_argument(
+        "a URL must not contain spaces or control characters; percent-encode them (%20 for a "
+        "space)");
+  }
+
   std::string rest;
   if (url.rfind("http://", 0) == 0) {
     rest = url.substr(7);
@@ -39,6 +51,8 @@ Endpoint parse_endpoint_url(const std::string& name, const std::string& url) {
     throw std::invalid_argument("URL must start with http:// or https://");
   }
 
+  // A fragment (#...) is for the client only: HTTP clients never send it.
+  rest = rest.substr(0, rest.find('#'));
   const auto slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
   ep.base_path = slash == std::string::npos ? "" : rest.substr(slash);

@@ -1,6 +1,7 @@
 #include "engine/request_template.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <string_view>
 
@@ -54,6 +55,16 @@ std::string header_problem(const std::string& name, const std::string& value) {
            "\" must not contain a line break, NUL or other control character (tab is allowed)";
   }
   return "";
+}
+
+std::string method_problem(const std::string& method) {
+  static constexpr std::array<std::string_view, 8> kMethods = {
+      "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"};
+  if (std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end()) {
+    return "";
+  }
+  return "unknown method \"" + printable(method) +
+         "\" (expected GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH or TRACE)";
 }
 
 std::string render_request(const RequestTemplate& request, const std::string& host_header,

@@ -30,6 +30,11 @@ struct AttemptTimeouts {
 // no control byte but tab: a line break would end the header early and inject another.
 std::string header_problem(const std::string& name, const std::string& value);
 
+// What is wrong with a request method, or "" when it is one of GET, HEAD, POST, PUT,
+// DELETE, OPTIONS, PATCH and TRACE, written in capitals. CONNECT is left out because it
+// opens a tunnel rather than asking for a response.
+std::string method_problem(const std::string& method);
+
 // Builds the bytes of an HTTP/1.1 request for one endpoint: request line, Host, the
 // template's headers, Content-Length when there is a body, then the body.
 std::string render_request(const RequestTemplate& request, const std::string& host_header,

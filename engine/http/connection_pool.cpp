@@ -17,12 +17,28 @@ bool equals_ignoring_case(const std::string& a, const std::string& b) {
          });
 }
 
+// Whether the request may be sent twice without changing its effect: its method is one that
+// RFC 9110 calls idempotent (GET, HEAD, PUT, DELETE, OPTIONS, TRACE), or it carries an
+// Idempotency-Key or X-Idempotency-Key header.
+bool safe_to_resend(const RequestTemplate& request) {
+  for (const char* method : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"}) {
+    if (request.method == method) {
+      return true;
+    }
+  }
+  return std::any_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
+    return equals_ignoring_case(header.first, "idempotency-key") ||
+           equals_ignoring_case(header.first, "x-idempotency-key");
+  });
+}
+
 }  // namespace
 
 EndpointPool::EndpointPool(Endpoint endpoint_in, const RequestTemplate& request, bool keep_alive)
     : endpoint(std::move(endpoint_in)),
       request_bytes(prepare_request(request, endpoint, keep_alive)),
-      head_request(request.method == "HEAD") {
+      head_request(request.method == "HEAD"),
+      resend_safe(safe_to_resend(request)) {
   if (parse_ip_literal(endpoint.host, endpoint.port, address)) {
     resolve_state = ResolveState::kResolved;
   }

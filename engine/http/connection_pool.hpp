@@ -43,6 +43,9 @@ struct EndpointPool {
   std::string request_bytes;               // the rendered request, written as is for every attempt
   std::vector<std::string> variant_bytes;  // fallback variants 1..n; [i - 1] is variant i
   bool head_request = false;               // the method is HEAD, so responses have no body
+  // The transport may resend the request once on a fresh connection when a kept-alive one
+  // closes under it; see safe_to_resend().
+  bool resend_safe = false;
   ResolveState resolve_state = ResolveState::kUnresolved;
   sockaddr_storage address{};                   // valid when resolve_state is kResolved
   uv_getaddrinfo_t* resolve_request = nullptr;  // the lookup in flight, owned by the transport

@@ -182,11 +182,14 @@ bool HttpTransport::try_transport_retry(Attempt* attempt, const Connection& conn
                                         AttemptClass cls) {
   const bool stale_close = cls == AttemptClass::kReset || cls == AttemptClass::kClosedEarly;
   const bool reused = connection.requests() > 1;
-  if (!stale_close || !reused || attempt->phase != Attempt::Phase::kSent ||
+  EndpointPool& pool = *pools_[attempt->endpoint];
+  // The server may have read and acted on the request before it closed. So a POST or PATCH
+  // without an Idempotency-Key is not resent: it ends in its class, and the strategy's retry
+  // rules decide.
+  if (!stale_close || !reused || !pool.resend_safe || attempt->phase != Attempt::Phase::kSent ||
       attempt->transport_retried || connection.parser().started()) {
     return false;
   }
-  EndpointPool& pool = *pools_[attempt->endpoint];
   spdlog::debug("resending request {} to {} on a fresh connection: the kept-alive one closed",
                 attempt->request_id, pool.endpoint.url);
   ++stats_.transport_retries;

@@ -121,18 +121,52 @@ TEST(Cli, RunRejectsBadFlagValues) {
       {"--header 'Bad Name: 1'", "invalid header name"},
       {"--header '${NAME}: 1'", "expands in values"},
       {"--header 'Content-Length: 7'", "set by retrybench"},
-      {"--header 'X-Bell: a\x07" "b'", "control character"},
+      {"--header 'X-Bell: a\x07"
+       "b'",
+       "control character"},
       {"--seed 0010x", "whole number"},
       {"--seed 99999999999999999999", "whole number"},
       {"--seed ''", "whole number"},
       {"--start-at 2026-02-30T00:00:00Z", "not a valid UTC date"},
       {"--start-at ''", "--start-at"},
+      {"--method 'GET /x HTTP/1.1\r\nX-Injected: 1\r\nX-Pad:'", "unknown method"},
+      {"--method CONNECT", "unknown method"},
+      {"--method get", "unknown method"},
+      {"--body @/tmp", "is a directory"},
   };
   for (const auto& c : cases) {
     const auto result = run_retrybench(std::string("run ") + c.flags + url);
     EXPECT_EQ(result.exit_code, 2) << c.flags << "\n" << result.output;
     EXPECT_NE(result.output.find(c.message), std::string::npos) << c.flags << "\n" << result.output;
   }
+}
+
+TEST(Cli, RunRejectsBadUrls) {
+  const std::string flags = " --duration 1 --no-progress --out " + temp_dir("urls").string();
+  const struct {
+    const char* url;
+    const char* message;
+  } cases[] = {
+      {"'http://127.0.0.1:9/p\r\nX-Injected: 1'", "control characters"},
+      {"'http://127.0.0.1:9/a b'", "spaces"},
+      {"ftp://127.0.0.1:9/", "http:// or https://"},
+  };
+  for (const auto& c : cases) {
+    const auto result = run_retrybench(std::string("run --url ") + c.url + flags);
+    EXPECT_EQ(result.exit_code, 2) << c.url << "\n" << result.output;
+    EXPECT_NE(result.output.find(c.message), std::string::npos) << c.url << "\n" << result.output;
+  }
+}
+
+TEST(Cli, RateRejectedForRampScenario) {
+  const auto dir = temp_dir("ramp-rate");
+  const auto scenario = dir / "ramp.json";
+  std::ofstream(scenario) << R"({"name": "ramp", "upstreams": [{"name": "a", "fake": {}}],
+    "load": {"kind": "ramp", "from": 1, "to": 5, "duration": "1s"}, "strategies": ["no-retry"]})";
+  const auto result = run_retrybench("run " + scenario.string() + " --rate 5 --out " +
+                                     (dir / "out").string() + " --no-progress");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("--rate"), std::string::npos) << result.output;
 }
 
 TEST(Cli, ValidateChecksClientSettings) {
@@ -168,7 +202,8 @@ TEST(Cli, ValidateRejectsCrowdedUsersAndBadCaFile) {
 
   std::ofstream(dir / "ca.json") << R"({"name": "c", "upstreams": [{"name": "a", "fake": {}}],
     "load": {"rate": 1, "duration": "1s"}, "strategies": ["no-retry"],
-    "client": {"ca_file": ")" << dir.string() << R"("}})";
+    "client": {"ca_file": ")" << dir.string()
+                                 << R"("}})";
   result = run_retrybench("validate " + (dir / "ca.json").string());
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("no usable PEM certificate"), std::string::npos) << result.output;

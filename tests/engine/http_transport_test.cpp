@@ -518,6 +518,47 @@ TEST_F(HttpTransportTest, StaleKeepAliveRetriedOnce) {
   EXPECT_EQ(server_->accepted(), 2);
 }
 
+// Every connection responds to its first request and closes silently on its second.
+void close_on_second_request(TestServer& server, ServerConnection& connection) {
+  if (connection.requests == 1) {
+    server.write(connection, kOkResponse);
+  } else {
+    server.close(connection);
+  }
+}
+
+TEST_F(HttpTransportTest, StalePostNotResent) {
+  serve(close_on_second_request);
+  request_.method = "POST";
+  request_.body = "{}";
+  make_transport();
+  start(1);
+  run_until_results(1);
+  start(2);
+  run_until_results(2);
+  EXPECT_EQ(result(0).cls, AttemptClass::kSuccess);
+  EXPECT_EQ(result(1).cls, AttemptClass::kClosedEarly);
+  EXPECT_FALSE(result(1).transport_retried);
+  EXPECT_EQ(transport_->stats().transport_retries, 0u);
+  EXPECT_EQ(server_->accepted(), 1);
+}
+
+TEST_F(HttpTransportTest, StalePostWithIdempotencyKeyResent) {
+  serve(close_on_second_request);
+  request_.method = "POST";
+  request_.body = "{}";
+  request_.headers.emplace_back("Idempotency-Key", "k-1");
+  make_transport();
+  start(1);
+  run_until_results(1);
+  start(2);
+  run_until_results(2);
+  EXPECT_EQ(result(1).cls, AttemptClass::kSuccess);
+  EXPECT_TRUE(result(1).transport_retried);
+  EXPECT_EQ(transport_->stats().transport_retries, 1u);
+  EXPECT_EQ(server_->accepted(), 2);
+}
+
 TEST_F(HttpTransportTest, EndlessBodyHitsLimit) {
   serve(
       [](TestServer& server, ServerConnection& connection) { server.stream_forever(connection); });
