@@ -123,10 +123,24 @@ Scenario scenario_from_flags(const RunSettings& settings) {
   for (const auto& [name, value] : scenario.request.headers) {
     headers[name] = value;
   }
+  nlohmann::json load = {{"duration", fmt::format("{}s", to_seconds(scenario.load.duration))}};
+  if (scenario.load.kind == LoadProfile::Kind::kUsers) {
+    load["kind"] = "users";
+    load["users"] = scenario.load.users;
+  } else {
+    load["kind"] = "constant";
+    load["rate"] = scenario.load.rate;
+  }
+  nlohmann::json strategies = nlohmann::json::array();
+  for (const StrategyConfig& strategy : scenario.strategies) {
+    strategies.push_back(strategy.name);
+  }
   scenario.source = {
       {"name", scenario.name},
       {"upstreams", {{{"name", "target"}, {"url", *upstream.url}}}},
-      {"request", {{"method", settings.method}, {"path", path}, {"headers", headers}}}};
+      {"request", {{"method", settings.method}, {"path", path}, {"headers", headers}}},
+      {"load", load},
+      {"strategies", strategies}};
   return scenario;
 }
 
