@@ -61,6 +61,34 @@ void select_strategies(Scenario& scenario, const std::vector<std::string>& names
   scenario.strategies = std::move(chosen);
 }
 
+// Writes the flags that changed the scenario into its stored copy, so that result.json shows
+// what ran and merge can tell shards run with different flags apart.
+void record_overrides(Scenario& scenario, const RunSettings& settings) {
+  if (!scenario.source.is_object()) {
+    return;
+  }
+  nlohmann::json& load = scenario.source["load"];
+  if (!load.is_object()) {
+    load = nlohmann::json::object();
+  }
+  if (settings.duration_s) {
+    load["duration"] = fmt::format("{}s", *settings.duration_s);
+  }
+  if (settings.rate) {
+    load["rate"] = *settings.rate;
+  }
+  if (settings.seed) {
+    scenario.source["seed"] = *settings.seed;
+  }
+  if (!settings.strategies.empty()) {
+    nlohmann::json names = nlohmann::json::array();
+    for (const StrategyConfig& strategy : scenario.strategies) {
+      names.push_back(strategy.name);
+    }
+    scenario.source["selected_strategies"] = names;
+  }
+}
+
 void apply_overrides(Scenario& scenario, const RunSettings& settings) {
   if (settings.duration_s) {
     if (!std::isfinite(*settings.duration_s) || *settings.duration_s <= 0 ||
@@ -98,6 +126,7 @@ void apply_overrides(Scenario& scenario, const RunSettings& settings) {
     scenario.seed = *settings.seed;
   }
   select_strategies(scenario, settings.strategies);
+  record_overrides(scenario, settings);
 }
 
 [[noreturn]] void flag_error(const std::string& flag, const std::string& message) {

@@ -142,8 +142,13 @@ SweepAxis parse_sweep(const std::string& text) {
     }
   }
   const SweepKey& limits = setters().at(axis.key);
-  for (double v : axis.values) {
-    check_value(axis.key, limits, v);
+  for (std::size_t i = 0; i < axis.values.size(); ++i) {
+    check_value(axis.key, limits, axis.values[i]);
+    // Two points with one value would get one name, and their reports one file.
+    if (std::find(axis.values.begin(), axis.values.begin() + i, axis.values[i]) !=
+        axis.values.begin() + i) {
+      sweep_error(fmt::format("value {} appears twice in \"{}\"", axis.values[i], text));
+    }
   }
   return axis;
 }

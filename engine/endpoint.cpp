@@ -53,9 +53,13 @@ Endpoint parse_endpoint_url(const std::string& name, const std::string& url) {
 
   // A fragment (#...) is for the client only: HTTP clients never send it.
   rest = rest.substr(0, rest.find('#'));
-  const auto slash = rest.find('/');
+  const auto slash = rest.find_first_of("/?");
   std::string authority = rest.substr(0, slash);
-  ep.base_path = slash == std::string::npos ? "" : rest.substr(slash);
+  if (slash != std::string::npos) {
+    // http://host?q=1 requests /?q=1.
+    ep.base_path =
+        rest[slash] == '?' ? std::string(1, '/').append(rest, slash) : rest.substr(slash);
+  }
   if (authority.find('@') != std::string::npos) {
     throw std::invalid_argument("credentials in the URL are not supported; use a header");
   }

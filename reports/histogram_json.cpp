@@ -69,9 +69,16 @@ Histogram histogram_from_json(const FieldReader& fields) {
                 "does not match the sum of the bucket counts (" + std::to_string(total) + ")");
   }
 
+  const std::int64_t min_us = fields.integer("min_us");
+  const std::int64_t max_us = fields.integer("max_us");
+  if (total > 0 && min_us > max_us) {
+    fields.fail("min_us", "is above max_us (" + std::to_string(max_us) + ")");
+  }
+  if (fields.number("sum_us") < 0) {
+    fields.fail("sum_us", "is negative; latencies are at least 0");
+  }
   try {
-    histogram.restore(buckets, fields.integer("min_us"), fields.integer("max_us"),
-                      fields.number("sum_us"), fields.count("clamped"));
+    histogram.restore(buckets, min_us, max_us, fields.number("sum_us"), fields.count("clamped"));
   } catch (const std::invalid_argument& e) {
     fields.fail("buckets", e.what());
   }

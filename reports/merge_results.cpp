@@ -46,6 +46,37 @@ void check_same_run(const RunResult& first, const RunResult& other, const std::s
   if (other.shard_count != first.shard_count) {
     mismatch("shard count", std::to_string(first.shard_count), std::to_string(other.shard_count));
   }
+  if (other.seed != first.seed) {
+    mismatch("seed", std::to_string(first.seed), std::to_string(other.seed));
+  }
+  if (other.duration_s != first.duration_s) {
+    mismatch("duration", fmt::format("{} s", first.duration_s),
+             fmt::format("{} s", other.duration_s));
+  }
+  if (other.scenario != first.scenario) {
+    // Command-line overrides such as --rate are written into the stored scenario.
+    throw MergeError(fmt::format(
+        "cannot merge {}: its scenario differs from the one in {} (a flag such as --rate, "
+        "--duration or --strategy was given to one shard and not the other)",
+        file, first_file));
+  }
+}
+
+// A file that merge wrote covers several shards already; merging it again with one of them
+// would count that shard twice.
+void check_not_merged(const RunResult& result, const std::string& file) {
+  if (!result.merged_shards.empty()) {
+    throw MergeError(fmt::format(
+        "{} is already a merge of shards {}; merge the shards' own result files instead", file,
+        fmt::join(result.merged_shards, ", ")));
+  }
+}
+
+// Adds `from` into `into` and throws when the sum would wrap.
+void add_count(std::uint64_t& into, std::uint64_t from, const std::string& file) {
+  if (__builtin_add_overflow(into, from, &into)) {
+    throw MergeError(fmt::format("cannot merge {}: a request count overflows 64 bits", file));
+  }
 }
 
 // Every index from 0 to count - 1 must appear exactly once.
@@ -82,6 +113,9 @@ RunResult merge_results(const std::vector<RunResult>& shards,
   if (shards.empty()) {
     throw MergeError("no results to merge");
   }
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    check_not_merged(shards[i], files[i]);
+  }
   for (std::size_t i = 1; i < shards.size(); ++i) {
     check_same_run(shards.front(), shards[i], files[i], files.front());
   }
@@ -103,6 +137,10 @@ RunResult merge_results(const std::vector<RunResult>& shards,
       StrategyResult& into = merged.strategies[s];
       const StrategyResult& from = shard.strategies[s];
       if (i > 0) {
+        std::uint64_t requests = into.metrics.requests;
+        add_count(requests, from.metrics.requests, files[i]);
+        std::uint64_t attempts = into.metrics.attempts;
+        add_count(attempts, from.metrics.attempts, files[i]);
         merge_metrics(into.metrics, from.metrics);
         into.load_seconds = std::max(into.load_seconds, from.load_seconds);
         into.drain_seconds = std::max(into.drain_seconds, from.drain_seconds);

@@ -1,6 +1,9 @@
 #include "reports/metrics_json.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
+#include <utility>
 
 #include "reports/histogram_json.hpp"
 
@@ -255,6 +258,27 @@ void metrics_to_json(const StrategyMetrics& metrics, const std::vector<std::stri
   out["histograms"] = std::move(histograms);
 }
 
+// Rejects request counts that contradict each other, so that reports and comparisons never
+// show a success rate above 1. Files written before 2026-12-04 counted dropped requests in
+// `failed` as well, so requests = succeeded + failed is accepted too.
+void check_request_counts(const FieldReader& fields, const StrategyMetrics& m) {
+  for (const auto& [key, value] : {std::pair<const char*, std::uint64_t>{"succeeded", m.succeeded},
+                                   {"failed", m.failed},
+                                   {"dropped", m.dropped}}) {
+    if (value > m.requests) {
+      fields.fail(key, fmt::format("{} is above requests ({})", value, m.requests));
+    }
+  }
+  if (m.cancelled > m.failed) {
+    fields.fail("cancelled", fmt::format("{} is above failed ({})", m.cancelled, m.failed));
+  }
+  const std::uint64_t ended = m.succeeded + m.failed;
+  if (ended + m.dropped != m.requests && ended != m.requests) {
+    fields.fail("requests", fmt::format("{} is not succeeded + failed + dropped ({} + {} + {})",
+                                        m.requests, m.succeeded, m.failed, m.dropped));
+  }
+}
+
 StrategyMetrics metrics_from_json(const FieldReader& fields, std::size_t endpoint_count) {
   StrategyMetrics m(endpoint_count);
   m.requests = fields.count("requests");
@@ -265,6 +289,7 @@ StrategyMetrics metrics_from_json(const FieldReader& fields, std::size_t endpoin
   m.attempts = fields.count("attempts");
   m.transport_retries = fields.count("transport_retries");
   m.retry_after_invalid = fields.count("retry_after_invalid");
+  check_request_counts(fields, m);
 
   m.final_classes = class_counts_from_json(fields.object("final_classes"));
   m.final_statuses = int_map_from_json(fields.object("final_statuses"));

@@ -127,6 +127,14 @@ RunResult result_from_json(const nlohmann::json& document, const std::string& fi
     const FieldReader shard = top.object("shard");
     result.shard_index = shard.integer("index");
     result.shard_count = shard.integer("count");
+    // The same bounds as --shard, so a hostile count cannot make merge list billions of
+    // missing shards.
+    if (result.shard_count < 1 || result.shard_count > 100000) {
+      shard.fail("count", "expected 1 to 100000, found " + std::to_string(result.shard_count));
+    }
+    if (result.shard_index < 0 || result.shard_index >= result.shard_count) {
+      shard.fail("index", "expected 0 to count - 1, found " + std::to_string(result.shard_index));
+    }
   }
   if (document.contains("merged_shards")) {
     for (const nlohmann::json& index : top.array("merged_shards")) {

@@ -65,9 +65,51 @@ TEST(ShardMerge, MissingShardIsNamed) {
                   {"r0.json", "r1.json", "r3.json"});
     FAIL() << "expected a MergeError";
   } catch (const MergeError& e) {
-    EXPECT_NE(std::string(e.what()).find("shard 2 of 4 is missing"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("shard 2 of 4 is missing"), std::string::npos) << e.what();
   }
+}
+
+// The message of the MergeError that merging `results` throws, or "" when none.
+std::string merge_error(const std::vector<RunResult>& results) {
+  std::vector<std::string> files;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    files.push_back("r" + std::to_string(i) + ".json");
+  }
+  try {
+    merge_results(results, files);
+  } catch (const MergeError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ShardMerge, RejectsMergedInput) {
+  const RunResult merged =
+      merge_results({shard_result(0, 2), shard_result(1, 2)}, {"r0.json", "r1.json"});
+  const std::string message = merge_error({merged, shard_result(1, 2)});
+  EXPECT_NE(message.find("already a merge of shards 0, 1"), std::string::npos) << message;
+}
+
+TEST(ShardMerge, RejectsOtherSeedDurationOrFlags) {
+  RunResult seed = shard_result(1, 2);
+  seed.seed = 9;
+  EXPECT_NE(merge_error({shard_result(0, 2), seed}).find("seed"), std::string::npos);
+  RunResult duration = shard_result(1, 2);
+  duration.duration_s = 3;
+  EXPECT_NE(merge_error({shard_result(0, 2), duration}).find("duration"), std::string::npos);
+  RunResult rate = shard_result(1, 2);
+  rate.scenario = {{"load", {{"rate", 300}}}};
+  EXPECT_NE(merge_error({shard_result(0, 2), rate}).find("--rate"), std::string::npos);
+}
+
+TEST(ShardMerge, RejectsCountOverflow) {
+  RunResult a = shard_result(0, 2);
+  RunResult b = shard_result(1, 2);
+  for (RunResult* r : {&a, &b}) {
+    r->strategies[0].metrics.requests = UINT64_MAX - 1;
+    r->strategies[0].metrics.succeeded = UINT64_MAX - 1;
+  }
+  EXPECT_NE(merge_error({a, b}).find("overflows"), std::string::npos);
 }
 
 TEST(ShardMerge, RejectsOtherScenario) {

@@ -59,6 +59,7 @@ TEST(Sweep, BadExpressionsRejected) {
       {"retry.backoff.cap_ms=-1", "invalid value"},
       {"retry.backoff.multiplier=0.5", "invalid value"},
       {"retry.backoff.multiplier=101", "invalid value"},
+      {"retry.max_attempts=2,2,3", "appears twice"},
   };
   for (const auto& c : cases) {
     EXPECT_NE(parse_error(c.text).find(c.message), std::string::npos)

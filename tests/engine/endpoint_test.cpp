@@ -19,6 +19,12 @@ TEST(EndpointUrl, SplitsHostPortAndPath) {
   EXPECT_FALSE(endpoint.tls);
 }
 
+TEST(EndpointUrl, QueryWithoutPath) {
+  const Endpoint endpoint = parse_endpoint_url("a", "http://127.0.0.1:8080?q=1");
+  EXPECT_EQ(endpoint.port, 8080);
+  EXPECT_EQ(endpoint.base_path, "/?q=1");
+}
+
 TEST(EndpointUrl, FragmentIsNotSent) {
   EXPECT_EQ(parse_endpoint_url("a", "http://127.0.0.1:8080/p#part").base_path, "/p");
   const Endpoint bare = parse_endpoint_url("a", "http://127.0.0.1:8080#part");

@@ -497,15 +497,17 @@ TEST_F(HttpTransportTest, QueueWaitCountsInTotalTimeout) {
   EXPECT_EQ(server_->requests(), 1);
 }
 
+// Every connection responds to its first request and closes silently on its second.
+void close_on_second_request(TestServer& server, ServerConnection& connection) {
+  if (connection.requests == 1) {
+    server.write(connection, kOkResponse);
+  } else {
+    server.close(connection);
+  }
+}
+
 TEST_F(HttpTransportTest, StaleKeepAliveRetriedOnce) {
-  // Every connection responds to its first request and closes silently on its second.
-  serve([](TestServer& server, ServerConnection& connection) {
-    if (connection.requests == 1) {
-      server.write(connection, kOkResponse);
-    } else {
-      server.close(connection);
-    }
-  });
+  serve(close_on_second_request);
   make_transport();
   start(1);
   run_until_results(1);
@@ -516,15 +518,6 @@ TEST_F(HttpTransportTest, StaleKeepAliveRetriedOnce) {
   EXPECT_TRUE(result(1).transport_retried);
   EXPECT_EQ(transport_->stats().transport_retries, 1u);
   EXPECT_EQ(server_->accepted(), 2);
-}
-
-// Every connection responds to its first request and closes silently on its second.
-void close_on_second_request(TestServer& server, ServerConnection& connection) {
-  if (connection.requests == 1) {
-    server.write(connection, kOkResponse);
-  } else {
-    server.close(connection);
-  }
 }
 
 TEST_F(HttpTransportTest, StalePostNotResent) {

@@ -268,6 +268,46 @@ TEST_F(ResultFileTest, BucketCountMismatch) {
   EXPECT_NE(message.find("does not match the sum"), std::string::npos) << message;
 }
 
+TEST_F(ResultFileTest, CountsMustAddUp) {
+  nlohmann::json doc = result_to_json(make_sample_result());
+  doc["strategies"][0]["succeeded"] = 1'000'000;
+  std::string message = load_error(write(doc.dump()));
+  EXPECT_NE(message.find("strategies[0].succeeded: 1000000 is above requests"), std::string::npos)
+      << message;
+
+  doc = result_to_json(make_sample_result());
+  doc["strategies"][0]["failed"] = doc["strategies"][0]["failed"].get<int>() + 1;
+  message = load_error(write(doc.dump()));
+  EXPECT_NE(message.find("is not succeeded + failed + dropped"), std::string::npos) << message;
+}
+
+TEST_F(ResultFileTest, OlderDropCountingAccepted) {
+  // Before 2026-12-04, dropped requests were counted in `failed` as well.
+  nlohmann::json doc = result_to_json(make_sample_result());
+  nlohmann::json& strategy = doc["strategies"][0];
+  strategy["failed"] = strategy["failed"].get<int>() + strategy["dropped"].get<int>();
+  EXPECT_EQ(load_error(write(doc.dump())), "");
+}
+
+TEST_F(ResultFileTest, HistogramBoundsChecked) {
+  nlohmann::json doc = result_to_json(make_sample_result());
+  doc["strategies"][0]["histograms"]["latency"]["min_us"] = 1'000'000'000'000;
+  std::string message = load_error(write(doc.dump()));
+  EXPECT_NE(message.find("min_us: is above max_us"), std::string::npos) << message;
+
+  doc = result_to_json(make_sample_result());
+  doc["strategies"][0]["histograms"]["latency"]["sum_us"] = -1;
+  message = load_error(write(doc.dump()));
+  EXPECT_NE(message.find("sum_us: is negative"), std::string::npos) << message;
+}
+
+TEST_F(ResultFileTest, ShardCountBounded) {
+  nlohmann::json doc = result_to_json(make_sample_result());
+  doc["shard"] = {{"index", 0}, {"count", 1'000'000'000'000}};
+  const std::string message = load_error(write(doc.dump()));
+  EXPECT_NE(message.find("shard.count: expected 1 to 100000"), std::string::npos) << message;
+}
+
 TEST_F(ResultFileTest, BucketIndexOutOfRange) {
   nlohmann::json doc = result_to_json(make_sample_result());
   doc["strategies"][0]["histograms"]["lag"]["buckets"] = {{4'000'000'000u, 1000}};
