@@ -144,6 +144,11 @@ int HttpConnection::on_header_field(llhttp_t* parser, const char* at, std::size_
     self->in_header_value_ = false;
     self->header_name_length_ = 0;
   }
+  // RFC 9112 requires a 400 for whitespace between a field name and its colon; llhttp 8
+  // passes it through as part of the name.
+  if (std::memchr(at, ' ', length) != nullptr || std::memchr(at, '\t', length) != nullptr) {
+    return HPE_USER;
+  }
   // Only a short lowercased prefix is kept; longer names are never headers of interest.
   for (std::size_t i = 0; i < length; ++i) {
     if (self->header_name_length_ < sizeof(self->header_name_)) {

@@ -1,6 +1,7 @@
 #include "reports/writers.hpp"
 
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <system_error>
 
@@ -61,8 +62,14 @@ std::vector<std::string> write_reports(const RunResult& result, const std::strin
   write("summary.csv", summary_csv(result));
   write("timeseries.csv", timeseries_csv(result));
   write("latency.csv", latency_csv(result));
+  // Names such as "a/b" and "a_b" map to one file name; later ones get "-2", "-3" and so on.
+  std::set<std::string> hgrm_names;
   for (const StrategyResult& strategy : result.strategies) {
-    write(hgrm_file_name(strategy.name), histogram_to_hgrm(strategy.metrics.latency));
+    std::string name = hgrm_file_name(strategy.name);
+    for (int n = 2; !hgrm_names.insert(name).second; ++n) {
+      name = file_stem(strategy.name) + "-" + std::to_string(n) + ".hgrm";
+    }
+    write(name, histogram_to_hgrm(strategy.metrics.latency));
   }
   write("junit.xml", junit_xml(result));
   write("report.html", html_report(result));

@@ -46,6 +46,7 @@ struct EndpointPool {
   // The transport may resend the request once on a fresh connection when a kept-alive one
   // closes under it; see safe_to_resend().
   bool resend_safe = false;
+  std::uint32_t warned_classes = 0;  // AttemptClass bits already logged as a warning
   ResolveState resolve_state = ResolveState::kUnresolved;
   sockaddr_storage address{};                   // valid when resolve_state is kResolved
   uv_getaddrinfo_t* resolve_request = nullptr;  // the lookup in flight, owned by the transport

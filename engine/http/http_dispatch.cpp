@@ -268,6 +268,25 @@ void HttpTransport::on_unsolicited(Connection& connection) {
   connection.close();
 }
 
+// Logs the first failure of each class on an endpoint as a warning, because its reason (a
+// certificate that failed to verify, say) is otherwise hidden behind a bare count, and the
+// rest at debug level, so that a run with many failures does not flood the log.
+void HttpTransport::log_failure(EndpointPool& pool, std::uint64_t request_id, AttemptClass cls,
+                                const std::string& reason) {
+  static_assert(kAttemptClassCount <= 32, "warned_classes has one bit per class");
+  const std::uint32_t bit = std::uint32_t{1} << static_cast<unsigned>(cls);
+  if ((pool.warned_classes & bit) == 0) {
+    pool.warned_classes |= bit;
+    spdlog::warn(
+        "attempt for request {} to {} failed ({}): {}; later {} failures on this "
+        "endpoint are logged at debug level",
+        request_id, pool.endpoint.url, attempt_class_name(cls), reason, attempt_class_name(cls));
+    return;
+  }
+  spdlog::debug("attempt for request {} to {} failed ({}): {}", request_id, pool.endpoint.url,
+                attempt_class_name(cls), reason);
+}
+
 void HttpTransport::on_failure(Connection& connection, AttemptClass cls,
                                const std::string& reason) {
   Attempt* attempt = attempt_of(connection);
@@ -282,8 +301,7 @@ void HttpTransport::on_failure(Connection& connection, AttemptClass cls,
   if (try_transport_retry(attempt, connection, cls)) {
     return;
   }
-  spdlog::debug("attempt for request {} to {} failed ({}): {}", attempt->request_id,
-                pools_[endpoint]->endpoint.url, attempt_class_name(cls), reason);
+  log_failure(*pools_[endpoint], attempt->request_id, cls, reason);
   finish(attempt, result_for(attempt, cls));
   pump(endpoint);
 }

@@ -80,6 +80,8 @@ class HttpTransport final : public Transport, private ConnectionEvents {
   void arm_timer(Attempt* attempt);
   void on_attempt_timer(Attempt* attempt);
   void finish(Attempt* attempt, AttemptResult result);
+  void log_failure(EndpointPool& pool, std::uint64_t request_id, AttemptClass cls,
+                   const std::string& reason);
   AttemptResult result_for(const Attempt* attempt, AttemptClass cls) const;
   void deliver_deferred();
   void index_attempt(Attempt* attempt);

@@ -102,6 +102,11 @@ TEST(LiveServer, ErrorStatuses) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.header("connection"), "close");
   EXPECT_TRUE(garbage.wait_closed());
+
+  RawClient spaced(server.port);
+  const RawResponse space_before_colon = spaced.request(get("/health", "X-Test : 1\r\n"));
+  EXPECT_EQ(space_before_colon.status, 400);
+  EXPECT_TRUE(spaced.wait_closed());
 }
 
 TEST(LiveServer, KeepAliveAndPipelining) {

@@ -125,6 +125,16 @@ TEST(WriteReports, UnwritableDirectory) {
   }
 }
 
+TEST(WriteReports, CollidingHgrmNamesKeptApart) {
+  RunResult result = make_sample_result();
+  result.strategies[0].name = "a/b";
+  result.strategies[1].name = "a_b";
+  const std::string dir = make_temp_dir() + "/out";
+  write_reports(result, dir);
+  EXPECT_TRUE(fs::exists(dir + "/a_b.hgrm"));
+  EXPECT_TRUE(fs::exists(dir + "/a_b-2.hgrm"));
+}
+
 TEST(HgrmFileName, ReplacesUnsafeBytes) {
   EXPECT_EQ(hgrm_file_name("urllib3 default"), "urllib3_default.hgrm");
   EXPECT_EQ(hgrm_file_name("../etc/passwd"), "_.._etc_passwd.hgrm");
