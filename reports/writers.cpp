@@ -62,7 +62,7 @@ std::vector<std::string> write_reports(const RunResult& result, const std::strin
   write("summary.csv", summary_csv(result));
   write("timeseries.csv", timeseries_csv(result));
   write("latency.csv", latency_csv(result));
-  // Names such as "a/b" and "a_b" map to one file name; later ones get "-2", "-3" and so on.
+  // Names such as "a/b" and "a_b" map to one file name, so later ones get "-2", "-3" and so on.
   std::set<std::string> hgrm_names;
   for (const StrategyResult& strategy : result.strategies) {
     std::string name = hgrm_file_name(strategy.name);

@@ -268,9 +268,9 @@ void HttpTransport::on_unsolicited(Connection& connection) {
   connection.close();
 }
 
-// Logs the first failure of each class on an endpoint as a warning, because its reason (a
-// certificate that failed to verify, say) is otherwise hidden behind a bare count, and the
-// rest at debug level, so that a run with many failures does not flood the log.
+// Logs the first failure of each class on an endpoint as a warning, because otherwise its
+// reason (a certificate that failed to verify, say) is hidden behind a bare count. Later
+// ones go to debug level, so that a run with many failures does not flood the log.
 void HttpTransport::log_failure(EndpointPool& pool, std::uint64_t request_id, AttemptClass cls,
                                 const std::string& reason) {
   static_assert(kAttemptClassCount <= 32, "warned_classes has one bit per class");
