@@ -20,8 +20,8 @@ namespace {
 
 using Setter = std::function<void(StrategyConfig&, double)>;
 
-// Grid points of one run at most, over every axis and base strategy: each point is a whole
-// simulated run, and the points are built before the first one starts.
+// The maximum number of grid points in one run, over every axis and base strategy. Each
+// point is a whole simulated run, and all points are built before the first one starts.
 constexpr std::size_t kMaxGridPoints = 10'000;
 
 // The largest duration a scenario file accepts, in milliseconds (about 292 years).

@@ -11,9 +11,9 @@
 # Usage: bench/engine_vs_wrk.sh [RETRYBENCH_BINARY]
 # Environment: DURATION (seconds of runs 1-3 and the short memory run, default 10),
 # LONG_DURATION (default 60), RATE (default 20000), BIG_CONNECTIONS (default 10000),
-# PAIRS (how many times checks 1 and 3 repeat, default 7; their median ratio is quoted),
-# PIN (1, the default on two or more CPUs: nginx on the last CPU, every client on CPU 0; 0:
-# let the scheduler place them).
+# PAIRS (how many times checks 1 and 3 repeat, default 7; the median ratio is quoted).
+# PIN: 1, the default on two or more CPUs, pins nginx to the last CPU and every client to
+# CPU 0; 0 lets the scheduler place them.
 # Everything listens on 127.0.0.1 only, every run has a fixed duration, and nginx stops when
 # the script exits.
 set -euo pipefail
@@ -80,8 +80,9 @@ http {
   server {
     listen 127.0.0.1:$nginx_port backlog=16384;
     root $work/www;
-    # Answered from memory: served from a file, nginx spends six system calls per request
-    # (open, stat, read, write, close, recv) and its core, not the clients, sets the rate.
+    # The body comes from memory. Served from a file, it costs nginx six system calls per
+    # request (open, stat, read, write, close, recv), so nginx's core, not the client, would
+    # set the rate.
     location = /small { default_type text/plain; return 200 "hello from nginx\\n"; }
   }
 }

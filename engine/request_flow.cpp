@@ -82,8 +82,8 @@ void RequestFlow::start_request(Duration intended_at, std::int64_t user) {
 
   const bool out_of_slots = free_slots_.empty() && slots_.size() >= kMaxSlots;
   if (static_cast<std::int64_t>(active_) >= options_.max_in_flight || out_of_slots) {
-    // The harness, not the upstream, is out of room: count it apart from the requests that
-    // were sent and failed, never lose it.
+    // The harness, not the upstream, is out of room. The request is counted as dropped, in
+    // neither `failed` nor the per-second completions.
     ++metrics_.dropped;
     metrics_.series.on_dropped(offset(now));
     notify(user, false, false);

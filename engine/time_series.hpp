@@ -14,7 +14,7 @@ struct SecondStats {
   std::uint64_t completed = 0;  // logical requests that ended in this second
   std::uint64_t succeeded = 0;  // of those, succeeded
   std::uint64_t failed = 0;     // of those, failed (cancelled included)
-  std::uint64_t dropped = 0;    // logical requests not started in this second (in no other count)
+  std::uint64_t dropped = 0;    // of `sent`, those never started (not in `completed`)
   std::uint64_t attempts = 0;   // attempts started in this second
   std::int64_t p50_us = 0;      // median latency of the requests completed in this second
   std::int64_t p99_us = 0;      // 99th percentile of the same

@@ -13,8 +13,8 @@ inline constexpr std::uint32_t kMaxLaneKeys = std::uint32_t{1} << 25;
 // One attempt that the request flow hands to a transport.
 struct AttemptSpec {
   std::uint64_t token = 0;  // opaque to the transport; handed back with the result
-  // A number below kMaxLaneKeys that no other attempt in flight has at the same time; the
-  // request flow derives it from the request's slot and lane. A transport may keep its
+  // A number below kMaxLaneKeys that no other attempt in flight has at the same time. The
+  // request flow derives it from the request's slot and lane, so a transport may keep its
   // attempts in an array indexed by it instead of a map keyed by token.
   std::uint32_t lane_key = 0;
   std::uint64_t request_id = 0;  // the logical request, for logs

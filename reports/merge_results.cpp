@@ -72,9 +72,12 @@ void check_not_merged(const RunResult& result, const std::string& file) {
   }
 }
 
-// Adds `from` into `into` and throws when the sum would wrap.
-void add_count(std::uint64_t& into, std::uint64_t from, const std::string& file) {
-  if (__builtin_add_overflow(into, from, &into)) {
+// Throws when adding `from`'s request or attempt count to `into`'s would wrap 64 bits.
+void check_sums_fit(const StrategyMetrics& into, const StrategyMetrics& from,
+                    const std::string& file) {
+  std::uint64_t sum = 0;
+  if (__builtin_add_overflow(into.requests, from.requests, &sum) ||
+      __builtin_add_overflow(into.attempts, from.attempts, &sum)) {
     throw MergeError(fmt::format("cannot merge {}: a request count overflows 64 bits", file));
   }
 }
@@ -137,10 +140,7 @@ RunResult merge_results(const std::vector<RunResult>& shards,
       StrategyResult& into = merged.strategies[s];
       const StrategyResult& from = shard.strategies[s];
       if (i > 0) {
-        std::uint64_t requests = into.metrics.requests;
-        add_count(requests, from.metrics.requests, files[i]);
-        std::uint64_t attempts = into.metrics.attempts;
-        add_count(attempts, from.metrics.attempts, files[i]);
+        check_sums_fit(into.metrics, from.metrics, files[i]);
         merge_metrics(into.metrics, from.metrics);
         into.load_seconds = std::max(into.load_seconds, from.load_seconds);
         into.drain_seconds = std::max(into.drain_seconds, from.drain_seconds);

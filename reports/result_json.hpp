@@ -15,9 +15,9 @@ namespace rb {
 nlohmann::json result_to_json(const RunResult& result, BucketPairs pairs = BucketPairs::kIncluded);
 
 // Writes result.json to `out`, byte for byte what dumping result_to_json(result) with an
-// indent of 2 gives, but streams each histogram's bucket pairs from the histogram instead
-// of building them into the JSON tree first, where each pair cost about 100 bytes. The
-// writer holds the non-empty buckets of one histogram at a time, 16 bytes each.
+// indent of 2 gives. Each histogram's bucket pairs are streamed from the histogram, because
+// in the JSON tree each pair cost about 100 bytes. The writer holds the non-empty buckets
+// of one histogram at a time, 16 bytes each.
 void write_result_json(std::ostream& out, const RunResult& result);
 
 // Reads a result.json document; `file` names it in errors. Throws ResultFileError for a

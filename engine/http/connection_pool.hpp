@@ -43,8 +43,8 @@ struct EndpointPool {
   std::string request_bytes;               // the rendered request, written as is for every attempt
   std::vector<std::string> variant_bytes;  // fallback variants 1..n; [i - 1] is variant i
   bool head_request = false;               // the method is HEAD, so responses have no body
-  // The transport may resend the request once on a fresh connection when a kept-alive one
-  // closes under it; see safe_to_resend().
+  // Whether the transport may resend the request once on a fresh connection when a
+  // kept-alive one closes under it: an idempotent method or an Idempotency-Key header.
   bool resend_safe = false;
   std::uint32_t warned_classes = 0;  // AttemptClass bits already logged as a warning
   ResolveState resolve_state = ResolveState::kUnresolved;
